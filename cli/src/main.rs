@@ -1,0 +1,42 @@
+//! The `shoebox` command. Today: `shoebox resize`; the site, the local gate and user management
+//! arrive with their issues.
+
+mod resize;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Shoebox: a private photo gallery without servers.
+#[derive(Debug, Parser)]
+#[command(name = "shoebox", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Resize photos into the gallery's derivatives; prints one manifest (JSON) per photo.
+    Resize(resize::Args),
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("SHOEBOX_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Resize(args) => resize::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("shoebox: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! The resize-worker Lambda: configuration and clients are built once per process, then every
+//! SQS batch goes to [`resize_worker::lambda::handle_batch`].
+
+use lambda_runtime::{run, service_fn, Error};
+use resize_worker::{lambda::handle_batch, Worker};
+use shared::{s3_client, sqs_client, S3Store, SqsSiteQueue, WorkerConfig};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(false)
+        .without_time() // CloudWatch timestamps every line
+        .init();
+
+    let config = WorkerConfig::from_env()?;
+    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let s3 = s3_client(&sdk);
+    let worker = Worker::new(
+        config.source_bucket.clone(),
+        Arc::new(S3Store::new(s3.clone(), config.source_bucket)),
+        Arc::new(S3Store::new(s3, config.resized_bucket)),
+        Arc::new(SqsSiteQueue::new(sqs_client(&sdk), config.site_queue_url)),
+        config.limits,
+    );
+    run(service_fn(|event| handle_batch(&worker, event))).await
+}

@@ -1,0 +1,121 @@
+//! Reading the EXIF fields Shoebox uses: the orientation and the summary shown beside a photo.
+//!
+//! Nothing here is ever copied into outputs: derivatives carry no EXIF at all (so no GPS), and
+//! the manifest's [`ExifSummary`] has no location field.
+
+use exif::{In, Reader, Tag, Value};
+use shared::ExifSummary;
+use std::io::Cursor;
+
+/// What the worker takes from a photo's EXIF.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PhotoMetadata {
+    /// EXIF orientation 1–8 (1 when absent or out of range).
+    pub orientation: u32,
+    /// The fields the gallery shows.
+    pub summary: ExifSummary,
+}
+
+/// Reads EXIF from a JPEG, PNG or WebP. A photo without EXIF, or with EXIF that does not parse,
+/// gets orientation 1 and an empty summary: broken metadata never costs a photo.
+pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
+    let exif = match Reader::new().read_from_container(&mut Cursor::new(bytes)) {
+        Ok(exif) => exif,
+        Err(exif::Error::NotFound(_)) => return PhotoMetadata { orientation: 1, ..Default::default() },
+        Err(e) => {
+            tracing::warn!(error = %e, "EXIF does not parse; using orientation 1 and no camera details");
+            return PhotoMetadata { orientation: 1, ..Default::default() };
+        }
+    };
+    let field = |tag| exif.get_field(tag, In::PRIMARY).map(|f| &f.value);
+    let text = |tag| field(tag).and_then(ascii);
+    let rational = |tag| match field(tag) {
+        Some(Value::Rational(v)) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
+        _ => None,
+    };
+    let orientation = field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o)).unwrap_or(1);
+    let summary = ExifSummary {
+        captured_at: text(Tag::DateTimeOriginal)
+            .or_else(|| text(Tag::DateTime))
+            .and_then(|d| iso_datetime(&d, text(Tag::OffsetTimeOriginal).as_deref())),
+        camera: camera(text(Tag::Make), text(Tag::Model)),
+        lens: text(Tag::LensModel),
+        exposure: rational(Tag::ExposureTime).filter(|t| *t > 0.0).map(exposure),
+        aperture: rational(Tag::FNumber).filter(|f| *f > 0.0).map(|f| format!("f/{}", trim(f, 1))),
+        iso: field(Tag::PhotographicSensitivity).and_then(|v| v.get_uint(0)).filter(|i| *i > 0),
+        focal_length: rational(Tag::FocalLength).filter(|f| *f > 0.0).map(|f| format!("{} mm", trim(f, 1))),
+    };
+    PhotoMetadata { orientation, summary }
+}
+
+fn ascii(value: &Value) -> Option<String> {
+    let Value::Ascii(parts) = value else { return None };
+    let s = String::from_utf8_lossy(parts.first()?).trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_owned();
+    (!s.is_empty()).then_some(s)
+}
+
+/// `Canon` + `Canon EOS R5` → `Canon EOS R5`; `FUJIFILM` + `X-T4` → `FUJIFILM X-T4`.
+fn camera(make: Option<String>, model: Option<String>) -> Option<String> {
+    match (make, model) {
+        (Some(make), Some(model)) if model.to_lowercase().starts_with(&make.to_lowercase()) => Some(model),
+        (Some(make), Some(model)) => Some(format!("{make} {model}")),
+        (make, model) => make.or(model),
+    }
+}
+
+/// EXIF `2024:05:01 14:03:22` (+ offset `+02:00`) → `2024-05-01T14:03:22+02:00`.
+fn iso_datetime(exif: &str, offset: Option<&str>) -> Option<String> {
+    let b = exif.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
+    let shape = b.len() >= 19 && digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19);
+    if !shape || exif.starts_with("0000") {
+        return None;
+    }
+    let mut s = format!("{}-{}-{}T{}", &exif[0..4], &exif[5..7], &exif[8..10], &exif[11..19]);
+    if let Some(o) = offset.filter(|o| o.len() == 6 && (o.starts_with('+') || o.starts_with('-'))) {
+        s.push_str(o);
+    }
+    Some(s)
+}
+
+fn exposure(t: f64) -> String {
+    if t < 1.0 {
+        format!("1/{} s", (1.0 / t).round())
+    } else {
+        format!("{} s", trim(t, 1))
+    }
+}
+
+/// A number with at most `decimals` decimals and no trailing zeros.
+fn trim(v: f64, decimals: usize) -> String {
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_fields_like_a_photographer_reads_them() {
+        assert_eq!(exposure(0.004), "1/250 s");
+        assert_eq!(exposure(2.5), "2.5 s");
+        assert_eq!(trim(2.8, 1), "2.8");
+        assert_eq!(trim(35.0, 1), "35");
+        assert_eq!(camera(Some("Canon".into()), Some("Canon EOS R5".into())).as_deref(), Some("Canon EOS R5"));
+        assert_eq!(camera(Some("FUJIFILM".into()), Some("X-T4".into())).as_deref(), Some("FUJIFILM X-T4"));
+        assert_eq!(iso_datetime("2024:05:01 14:03:22", Some("+02:00")).as_deref(), Some("2024-05-01T14:03:22+02:00"));
+        assert_eq!(iso_datetime("0000:00:00 00:00:00", None), None);
+        assert_eq!(iso_datetime("garbage", None), None);
+    }
+
+    #[test]
+    fn no_exif_means_upright_and_empty() {
+        let m = read_metadata(b"\xFF\xD8\xFF\xD9");
+        assert_eq!(m, PhotoMetadata { orientation: 1, summary: ExifSummary::default() });
+    }
+}

@@ -1,0 +1,166 @@
+//! A plain 8-bit pixel buffer (grey or RGB) and the transforms the pipeline applies to it.
+
+use crate::error::ResizeError;
+use fast_image_resize::{images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+
+/// An image as tightly packed 8-bit rows: 1 channel (grey) or 3 (RGB).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pixels {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// 1 (grey) or 3 (RGB).
+    pub channels: u8,
+    /// `width * height * channels` bytes, row by row.
+    pub data: Vec<u8>,
+}
+
+impl Pixels {
+    fn pixel_type(&self) -> PixelType {
+        if self.channels == 1 {
+            PixelType::U8
+        } else {
+            PixelType::U8x3
+        }
+    }
+
+    /// Resizes to exactly `width` × `height` with a Lanczos3 convolution (SIMD where the CPU has it).
+    pub fn resize(&self, width: u32, height: u32, resizer: &mut Resizer) -> Result<Pixels, ResizeError> {
+        let pt = self.pixel_type();
+        let src = ImageRef::new(self.width, self.height, &self.data, pt).map_err(|e| ResizeError::Resize(e.to_string()))?;
+        let mut dst = Image::new(width, height, pt);
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+        resizer.resize(&src, &mut dst, &options).map_err(|e| ResizeError::Resize(e.to_string()))?;
+        Ok(Pixels { width, height, channels: self.channels, data: dst.into_vec() })
+    }
+
+    /// Applies an EXIF orientation (1–8) so the result displays upright; other values change nothing.
+    pub fn oriented(self, orientation: u32) -> Pixels {
+        if !(2..=8).contains(&orientation) {
+            return self;
+        }
+        let (w, h, c) = (self.width as usize, self.height as usize, self.channels as usize);
+        let swap = orientation >= 5;
+        let (dw, dh) = if swap { (h, w) } else { (w, h) };
+        let mut out = vec![0u8; self.data.len()];
+        for y in 0..dh {
+            for x in 0..dw {
+                // Where destination pixel (x, y) comes from in the stored image.
+                let (sx, sy) = match orientation {
+                    2 => (w - 1 - x, y),
+                    3 => (w - 1 - x, h - 1 - y),
+                    4 => (x, h - 1 - y),
+                    5 => (y, x),
+                    6 => (y, h - 1 - x),
+                    7 => (w - 1 - y, h - 1 - x),
+                    _ => (w - 1 - y, x),
+                };
+                let s = (sy * w + sx) * c;
+                let d = (y * dw + x) * c;
+                out[d..d + c].copy_from_slice(&self.data[s..s + c]);
+            }
+        }
+        Pixels { width: dw as u32, height: dh as u32, channels: self.channels, data: out }
+    }
+
+    /// The pixels as RGBA (opaque), for ThumbHash.
+    pub fn to_rgba(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.width as usize * self.height as usize * 4);
+        for px in self.data.chunks_exact(self.channels as usize) {
+            match px {
+                [r, g, b, ..] => out.extend_from_slice(&[*r, *g, *b, 255]),
+                [g, ..] => out.extend_from_slice(&[*g, *g, *g, 255]),
+                [] => {}
+            }
+        }
+        out
+    }
+}
+
+/// Composites interleaved pixels with alpha over white and drops the alpha channel, in place.
+///
+/// `channels` counts the alpha channel (2 for grey+alpha, 4 for RGBA). Works in place because each
+/// output pixel is written at or before the input pixel it comes from.
+pub fn flatten_alpha_in_place(data: &mut Vec<u8>, channels: usize) {
+    let colour = channels - 1;
+    let pixels = data.len() / channels;
+    for i in 0..pixels {
+        let a = u32::from(data[i * channels + colour]);
+        for k in 0..colour {
+            let v = u32::from(data[i * channels + k]);
+            data[i * colour + k] = ((v * a + 255 * (255 - a) + 127) / 255) as u8;
+        }
+    }
+    data.truncate(pixels * colour);
+}
+
+/// Fits `width` × `height` into a box whose long edge is `long_edge`, keeping the aspect ratio.
+pub fn fit_long_edge(width: u32, height: u32, long_edge: u32) -> (u32, u32) {
+    let scale = |short: u32, long: u32| {
+        ((u64::from(short) * u64::from(long_edge) + u64::from(long) / 2) / u64::from(long)).max(1) as u32
+    };
+    if width >= height {
+        (long_edge, scale(height, width))
+    } else {
+        (scale(width, height), long_edge)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 3×2 grey image whose pixel values are their stored positions.
+    fn numbered() -> Pixels {
+        Pixels { width: 3, height: 2, channels: 1, data: vec![0, 1, 2, 3, 4, 5] }
+    }
+
+    #[test]
+    fn orientations_move_pixels_as_exif_defines() {
+        // Stored:   0 1 2      Displayed for each orientation, row by row.
+        //           3 4 5
+        let cases: [(u32, u32, &[u8]); 8] = [
+            (1, 3, &[0, 1, 2, 3, 4, 5]),
+            (2, 3, &[2, 1, 0, 5, 4, 3]),
+            (3, 3, &[5, 4, 3, 2, 1, 0]),
+            (4, 3, &[3, 4, 5, 0, 1, 2]),
+            (5, 2, &[0, 3, 1, 4, 2, 5]),
+            (6, 2, &[3, 0, 4, 1, 5, 2]),
+            (7, 2, &[5, 2, 4, 1, 3, 0]),
+            (8, 2, &[2, 5, 1, 4, 0, 3]),
+        ];
+        for (o, width, expected) in cases {
+            let p = numbered().oriented(o);
+            assert_eq!((p.width, p.data.as_slice()), (width, expected), "orientation {o}");
+        }
+    }
+
+    #[test]
+    fn flattens_alpha_over_white_in_place() {
+        let mut rgba = vec![255, 0, 0, 255, 0, 0, 0, 0, 0, 0, 0, 128];
+        flatten_alpha_in_place(&mut rgba, 4);
+        assert_eq!(rgba, vec![255, 0, 0, 255, 255, 255, 127, 127, 127]);
+        let mut la = vec![10, 255, 10, 0];
+        flatten_alpha_in_place(&mut la, 2);
+        assert_eq!(la, vec![10, 255]);
+    }
+
+    #[test]
+    fn fits_long_edges_keeping_aspect() {
+        assert_eq!(fit_long_edge(6000, 4000, 2048), (2048, 1365));
+        assert_eq!(fit_long_edge(4000, 6000, 2048), (1365, 2048));
+        assert_eq!(fit_long_edge(10000, 1, 320), (320, 1));
+    }
+
+    #[test]
+    fn resizes_rgb_and_grey() {
+        let mut r = Resizer::new();
+        let rgb = Pixels { width: 4, height: 4, channels: 3, data: vec![200; 48] };
+        let small = rgb.resize(2, 2, &mut r).expect("resize");
+        assert_eq!((small.width, small.height, small.data.len()), (2, 2, 12));
+        assert!(small.data.iter().all(|v| (*v as i32 - 200).abs() <= 1));
+        let grey = Pixels { width: 4, height: 2, channels: 1, data: vec![7; 8] };
+        assert_eq!(grey.resize(2, 1, &mut r).expect("resize").data, vec![7, 7]);
+    }
+}

@@ -1,0 +1,66 @@
+//! Writing a resized photo: derivatives first, then its manifest, so a manifest only ever names
+//! objects that exist.
+
+use crate::pipeline::ResizedPhoto;
+use bytes::Bytes;
+use shared::keys::{derivative_dir, derivative_key, manifest_key};
+use shared::{Derivative, ObjectStore, PhotoManifest, PutOptions, Sequencer, StoreError, MANIFEST_SCHEMA};
+
+/// Identifies the source photo a manifest describes.
+#[derive(Debug, Clone)]
+pub struct PhotoSource<'a> {
+    /// Key in the source bucket.
+    pub key: &'a str,
+    /// Album (folder path).
+    pub album: &'a str,
+    /// File name without extension.
+    pub stem: &'a str,
+    /// ETag of the bytes that were resized.
+    pub etag: &'a str,
+    /// Size of the source object.
+    pub bytes: u64,
+    /// Sequencer of the event that caused this work, when known.
+    pub sequencer: Option<Sequencer>,
+}
+
+/// Builds the manifest for `photo` with the derivative keys of the key scheme.
+pub fn manifest_for(source: &PhotoSource<'_>, photo: &ResizedPhoto) -> PhotoManifest {
+    let dir = derivative_dir(source.album, source.stem, source.etag, source.key);
+    PhotoManifest {
+        schema: MANIFEST_SCHEMA,
+        source_key: source.key.to_owned(),
+        album: source.album.to_owned(),
+        etag: source.etag.to_owned(),
+        sequencer: source.sequencer.clone(),
+        source_bytes: source.bytes,
+        width: photo.width,
+        height: photo.height,
+        derivatives: photo
+            .derivatives
+            .iter()
+            .map(|d| Derivative {
+                width: d.width,
+                height: d.height,
+                key: derivative_key(&dir, d.width),
+                bytes: d.jpeg.len() as u64,
+            })
+            .collect(),
+        thumbhash: photo.thumbhash.clone(),
+        icc_profile: photo.icc_profile,
+        exif: photo.exif.clone(),
+    }
+}
+
+/// Writes the derivatives and then the manifest to the resized store; returns the manifest.
+pub async fn publish(
+    store: &dyn ObjectStore,
+    source: &PhotoSource<'_>,
+    photo: ResizedPhoto,
+) -> Result<PhotoManifest, StoreError> {
+    let manifest = manifest_for(source, &photo);
+    for (d, encoded) in manifest.derivatives.iter().zip(photo.derivatives) {
+        store.put(&d.key, Bytes::from(encoded.jpeg), &PutOptions::immutable_jpeg()).await?;
+    }
+    store.put(&manifest_key(source.key), Bytes::from(manifest.to_json()), &PutOptions::json()).await?;
+    Ok(manifest)
+}

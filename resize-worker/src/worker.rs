@@ -1,0 +1,251 @@
+//! The worker's core: one S3 change in, derivatives, manifests and site messages out.
+//!
+//! Delivery is at least once and unordered, so every step is idempotent and stale events are
+//! recognised: by S3's `sequencer` where the event has one, by the ETag in the stored manifest,
+//! and by looking at the source object itself.
+
+use crate::error::ResizeError;
+use crate::pipeline::resize_photo;
+use crate::publish::{publish, PhotoSource};
+use shared::keys::{classify_source_key, manifest_key};
+use shared::{
+    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, PhotoManifest, QueueError, S3Change, Sequencer,
+    SiteMessage, SiteQueue, SourceObject, StoreError,
+};
+use std::sync::Arc;
+
+/// What handling one change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// New derivatives and manifest were written and announced.
+    Resized {
+        /// How many derivatives were written.
+        derivatives: usize,
+    },
+    /// The stored manifest already matches this version; nothing was resized (it was announced
+    /// again, so a retry after a failed send still reaches the site).
+    AlreadyCurrent,
+    /// An older event than the one already applied; nothing done.
+    Stale,
+    /// The object was deleted before it could be read; its deletion event will clean up.
+    SourceGone,
+    /// A deleted photo's derivatives and manifest were removed and the removal announced.
+    Removed,
+    /// An `album.yml` change was forwarded to the site builder.
+    AlbumMetadataForwarded,
+    /// A key Shoebox ignores (hidden, not a photo, …).
+    Ignored(&'static str),
+}
+
+/// Why a change could not be handled. The record is reported failed and retried.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WorkerError {
+    /// The SQS body is not a usable S3 event.
+    #[error(transparent)]
+    Event(#[from] EventError),
+    /// An event from a bucket this worker does not serve.
+    #[error("event for s3://{got}/…, but this worker serves s3://{expected}")]
+    WrongBucket {
+        /// The event's bucket.
+        got: String,
+        /// The configured source bucket.
+        expected: String,
+    },
+    /// The photo's content cannot be resized.
+    #[error("{key}: {source}")]
+    Photo {
+        /// The source key.
+        key: String,
+        /// What is wrong with it.
+        #[source]
+        source: ResizeError,
+    },
+    /// The source object is larger than allowed.
+    #[error("{key}: {size} bytes is over the limit of {limit} bytes (MAX_SOURCE_BYTES)")]
+    SourceTooLarge {
+        /// The source key.
+        key: String,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// Reading or writing a bucket failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Telling the site builder failed.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+    /// The resize task stopped unexpectedly.
+    #[error("{key}: resize task failed: {message}")]
+    Task {
+        /// The source key.
+        key: String,
+        /// The join error.
+        message: String,
+    },
+}
+
+/// The resize worker: stores, queue and limits, shared by every invocation of a process.
+#[derive(Clone)]
+pub struct Worker {
+    source_bucket: String,
+    source: Arc<dyn ObjectStore>,
+    resized: Arc<dyn ObjectStore>,
+    queue: Arc<dyn SiteQueue>,
+    limits: Limits,
+}
+
+fn is_older(event: Option<&Sequencer>, stored: Option<&Sequencer>) -> bool {
+    matches!((event, stored), (Some(e), Some(s)) if e < s)
+}
+
+impl Worker {
+    /// A worker for events of `source_bucket`, reading from `source` and writing to `resized`.
+    pub fn new(
+        source_bucket: impl Into<String>,
+        source: Arc<dyn ObjectStore>,
+        resized: Arc<dyn ObjectStore>,
+        queue: Arc<dyn SiteQueue>,
+        limits: Limits,
+    ) -> Self {
+        Self { source_bucket: source_bucket.into(), source, resized, queue, limits }
+    }
+
+    /// Handles every change in one SQS message body, in order.
+    pub async fn handle_body(&self, body: &str) -> Result<Vec<Outcome>, WorkerError> {
+        let mut outcomes = Vec::new();
+        for change in decode_sqs_body(body)? {
+            outcomes.push(self.handle_change(&change).await?);
+        }
+        Ok(outcomes)
+    }
+
+    /// Handles one object change.
+    pub async fn handle_change(&self, change: &S3Change) -> Result<Outcome, WorkerError> {
+        if change.bucket != self.source_bucket {
+            return Err(WorkerError::WrongBucket { got: change.bucket.clone(), expected: self.source_bucket.clone() });
+        }
+        let outcome = match classify_source_key(&change.key) {
+            SourceObject::Ignored(reason) => Outcome::Ignored(reason),
+            SourceObject::AlbumMetadata { album } => {
+                let removed = change.kind == ChangeKind::Removed;
+                let sequencer = change.sequencer.clone();
+                self.queue.send(&[SiteMessage::AlbumMetadataChanged { album, removed, sequencer }]).await?;
+                Outcome::AlbumMetadataForwarded
+            }
+            SourceObject::Photo { album, stem, extension } => match change.kind {
+                ChangeKind::Created => self.photo_created(change, &album, &stem, &extension).await?,
+                ChangeKind::Removed => self.photo_removed(change, &album).await?,
+            },
+        };
+        tracing::info!(key = %change.key, kind = ?change.kind, outcome = ?outcome, "handled");
+        Ok(outcome)
+    }
+
+    /// The stored manifest of `key`; an unreadable one counts as absent (it is rewritten).
+    async fn stored_manifest(&self, key: &str) -> Result<Option<PhotoManifest>, WorkerError> {
+        let Some(object) = self.resized.get(&manifest_key(key), 16 << 20).await? else { return Ok(None) };
+        match PhotoManifest::from_json(&object.body) {
+            Ok(m) => Ok(Some(m)),
+            Err(e) => {
+                tracing::warn!(key, error = %e, "stored manifest is unreadable; treating the photo as new");
+                Ok(None)
+            }
+        }
+    }
+
+    async fn announce(&self, manifest: PhotoManifest) -> Result<(), WorkerError> {
+        Ok(self.queue.send(&[SiteMessage::PhotoUpserted { manifest: Box::new(manifest) }]).await?)
+    }
+
+    async fn photo_created(
+        &self,
+        change: &S3Change,
+        album: &str,
+        stem: &str,
+        extension: &str,
+    ) -> Result<Outcome, WorkerError> {
+        let key = change.key.as_str();
+        let existing = self.stored_manifest(key).await?;
+        if let Some(m) = &existing {
+            if is_older(change.sequencer.as_ref(), m.sequencer.as_ref()) {
+                return Ok(Outcome::Stale);
+            }
+            if change.etag.as_deref() == Some(m.etag.as_str()) {
+                self.announce(m.clone()).await?;
+                return Ok(Outcome::AlreadyCurrent);
+            }
+        }
+        let object = match self.source.get(key, self.limits.max_source_bytes).await {
+            Ok(Some(object)) => object,
+            Ok(None) => return Ok(Outcome::SourceGone),
+            Err(StoreError::TooLarge { key, size, limit }) => return Err(WorkerError::SourceTooLarge { key, size, limit }),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(m) = existing.as_ref().filter(|m| m.etag == object.info.etag) {
+            self.announce(m.clone()).await?;
+            return Ok(Outcome::AlreadyCurrent);
+        }
+
+        // Decoding and resizing are CPU-bound: keep them off the async workers.
+        let (body, ext, limits) = (object.body.clone(), extension.to_owned(), self.limits);
+        let resized = tokio::task::spawn_blocking(move || resize_photo(&body, &ext, &limits))
+            .await
+            .map_err(|e| WorkerError::Task { key: key.to_owned(), message: e.to_string() })?
+            .map_err(|source| WorkerError::Photo { key: key.to_owned(), source })?;
+
+        let source = PhotoSource {
+            key,
+            album,
+            stem,
+            etag: &object.info.etag,
+            bytes: object.info.size,
+            sequencer: change.sequencer.clone(),
+        };
+        let manifest = publish(self.resized.as_ref(), &source, resized).await?;
+        let derivatives = manifest.derivatives.len();
+        self.announce(manifest.clone()).await?;
+
+        // The previous version's derivatives are now unreferenced. Failing to delete them costs
+        // storage, not correctness, so it is logged rather than retried.
+        if let Some(old) = existing {
+            for d in old.derivatives.iter().filter(|d| manifest.derivatives.iter().all(|n| n.key != d.key)) {
+                if let Err(e) = self.resized.delete(&d.key).await {
+                    tracing::warn!(key, derivative = %d.key, error = %e, "could not delete a replaced derivative");
+                }
+            }
+        }
+        Ok(Outcome::Resized { derivatives })
+    }
+
+    async fn photo_removed(&self, change: &S3Change, album: &str) -> Result<Outcome, WorkerError> {
+        let key = change.key.as_str();
+        let existing = self.stored_manifest(key).await?;
+        if let Some(m) = &existing {
+            if is_older(change.sequencer.as_ref(), m.sequencer.as_ref()) {
+                return Ok(Outcome::Stale);
+            }
+        }
+        // Without sequencers (some emulators) a re-upload can overtake its deletion: the photo is
+        // there again, so this deletion is stale; the creation event owns the photo now.
+        if self.source.head(key).await?.is_some() {
+            return Ok(Outcome::Stale);
+        }
+        // Derivatives first and the manifest last: a retry after a failure finds the manifest.
+        if let Some(m) = &existing {
+            for d in &m.derivatives {
+                self.resized.delete(&d.key).await?;
+            }
+        }
+        self.resized.delete(&manifest_key(key)).await?;
+        let message = SiteMessage::PhotoRemoved {
+            source_key: key.to_owned(),
+            album: album.to_owned(),
+            sequencer: change.sequencer.clone(),
+        };
+        self.queue.send(&[message]).await?;
+        Ok(Outcome::Removed)
+    }
+}

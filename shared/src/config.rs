@@ -1,0 +1,112 @@
+//! Configuration read from the environment, with errors that name the variable.
+
+/// Default refusal threshold for decoded pixels (100 megapixels).
+pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
+/// Default refusal threshold for source object size (200 MiB).
+pub const DEFAULT_MAX_SOURCE_BYTES: u64 = 200 * 1024 * 1024;
+
+/// A configuration problem, naming the variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A required variable is not set (or empty).
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    /// A variable's value cannot be used.
+    #[error("environment variable {name}={value:?} is invalid: {reason}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// What the resize worker needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerConfig {
+    /// `SOURCE_BUCKET`: the bucket whose events this worker serves.
+    pub source_bucket: String,
+    /// `RESIZED_BUCKET`: where derivatives and manifests go.
+    pub resized_bucket: String,
+    /// `SITE_QUEUE_URL`: where site changes are sent.
+    pub site_queue_url: String,
+    /// Resize limits (`MAX_PIXELS`, `MAX_SOURCE_BYTES`).
+    pub limits: Limits,
+}
+
+/// Limits on what the worker accepts, checked before large allocations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest accepted width × height.
+    pub max_pixels: u64,
+    /// Largest accepted source object in bytes.
+    pub max_source_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { max_pixels: DEFAULT_MAX_PIXELS, max_source_bytes: DEFAULT_MAX_SOURCE_BYTES }
+    }
+}
+
+impl WorkerConfig {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name));
+        let number = |name: &'static str, default: u64| match lookup(name).filter(|v| !v.trim().is_empty()) {
+            None => Ok(default),
+            Some(v) => match v.trim().replace('_', "").parse::<u64>() {
+                Ok(n) if n > 0 => Ok(n),
+                Ok(_) => Err(ConfigError::Invalid { name, value: v, reason: "must be greater than zero".into() }),
+                Err(e) => Err(ConfigError::Invalid { name, value: v, reason: e.to_string() }),
+            },
+        };
+        Ok(Self {
+            source_bucket: required("SOURCE_BUCKET")?,
+            resized_bucket: required("RESIZED_BUCKET")?,
+            site_queue_url: required("SITE_QUEUE_URL")?,
+            limits: Limits {
+                max_pixels: number("MAX_PIXELS", DEFAULT_MAX_PIXELS)?,
+                max_source_bytes: number("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES)?,
+            },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let err = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r")])).expect_err("missing");
+        assert_eq!(err, ConfigError::Missing("SITE_QUEUE_URL"));
+        assert_eq!(err.to_string(), "environment variable SITE_QUEUE_URL is not set");
+    }
+
+    #[test]
+    fn reads_defaults_and_overrides() {
+        let c = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q")])).expect("ok");
+        assert_eq!(c.limits, Limits::default());
+        let c = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q"), ("MAX_PIXELS", "50_000_000")]))
+            .expect("ok");
+        assert_eq!(c.limits.max_pixels, 50_000_000);
+        let err = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q"), ("MAX_PIXELS", "lots")]))
+            .expect_err("invalid");
+        assert!(matches!(err, ConfigError::Invalid { name: "MAX_PIXELS", .. }), "{err}");
+    }
+}

@@ -1,0 +1,217 @@
+//! Every key scheme Shoebox uses, in one place.
+//!
+//! | bucket  | key                                   |
+//! |---------|---------------------------------------|
+//! | source  | `ALBUM/…/PHOTO.jpg`, `ALBUM/album.yml` |
+//! | resized | `photos/ALBUM/…/STEM-HASH/WIDTH.jpg`   |
+//! | resized | `manifests/ALBUM/…/PHOTO.jpg.json`     |
+//! | web     | `index.html`, `ALBUM/…/index.html`     |
+//!
+//! HASH is derived from the source object's ETag (and key), so a replaced photo gets new
+//! derivative URLs and every derivative can be cached forever.
+
+use sha2::{Digest, Sha256};
+
+/// Name of the optional per-album metadata file.
+pub const ALBUM_METADATA_FILE: &str = "album.yml";
+/// Prefix of derivative keys in the resized bucket.
+pub const PHOTOS_PREFIX: &str = "photos/";
+/// Prefix of manifest keys in the resized bucket.
+pub const MANIFESTS_PREFIX: &str = "manifests/";
+/// Key of the gallery's front page in the web bucket.
+pub const INDEX_PAGE: &str = "index.html";
+
+/// File extensions (lower case) that Shoebox treats as photos.
+pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
+
+/// What a key in the source bucket is, as far as Shoebox cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceObject {
+    /// A photo inside an album folder.
+    Photo {
+        /// The album path: folder names joined by `/`, e.g. `Trips/Rome 2024`.
+        album: String,
+        /// The file name without its extension.
+        stem: String,
+        /// The extension as written in the key (case kept).
+        extension: String,
+    },
+    /// An album's `album.yml`.
+    AlbumMetadata {
+        /// The album path the file describes.
+        album: String,
+    },
+    /// A key Shoebox deliberately leaves alone; the reason says why.
+    Ignored(&'static str),
+}
+
+/// Why a key cannot be used by Shoebox at all.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SourceKeyError {
+    /// A key that is not a manifest key was given where one was expected.
+    #[error("{0:?} is not a manifest key (expected manifests/…/NAME.json)")]
+    NotAManifestKey(String),
+}
+
+/// Classifies a key of the source bucket.
+///
+/// Folders are albums and nested folders are sub-albums. Any path part starting with `.` or `_`
+/// is ignored (hidden files, `..`, `_drafts/`), as are folder markers, empty path parts, photos
+/// at the bucket's root (they belong to no album) and files that are not photos.
+pub fn classify_source_key(key: &str) -> SourceObject {
+    if key.is_empty() || key.ends_with('/') {
+        return SourceObject::Ignored("folder marker");
+    }
+    let parts: Vec<&str> = key.split('/').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return SourceObject::Ignored("empty path segment");
+    }
+    if parts.iter().any(|p| p.starts_with('.') || p.starts_with('_')) {
+        return SourceObject::Ignored("name starts with '.' or '_'");
+    }
+    let (file, folders) = parts.split_last().expect("split of a non-empty string has a part");
+    if folders.is_empty() {
+        return SourceObject::Ignored("at the bucket root, not inside an album folder");
+    }
+    let album = folders.join("/");
+    if *file == ALBUM_METADATA_FILE {
+        return SourceObject::AlbumMetadata { album };
+    }
+    match file.rsplit_once('.') {
+        Some((stem, ext))
+            if !stem.is_empty() && PHOTO_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) =>
+        {
+            SourceObject::Photo { album, stem: stem.to_owned(), extension: ext.to_owned() }
+        }
+        _ => SourceObject::Ignored("not a photo (jpg, jpeg, png, webp, gif) or album.yml"),
+    }
+}
+
+/// The album a source key belongs to (its folder path), or `None` at the bucket root.
+pub fn album_of(source_key: &str) -> Option<&str> {
+    source_key.rsplit_once('/').map(|(album, _)| album)
+}
+
+/// The short content hash in derivative keys: 12 hex digits of SHA-256 over ETag and key.
+///
+/// The ETag makes a replaced photo get new URLs; the key keeps `a.jpg` and `a.png` with the same
+/// bytes apart. Quotes around the ETag (as S3 returns it) do not change the hash.
+pub fn photo_hash(etag: &str, source_key: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(etag.trim_matches('"').as_bytes());
+    h.update([0]);
+    h.update(source_key.as_bytes());
+    let digest = h.finalize();
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The folder in the resized bucket holding one version of a photo's derivatives:
+/// `photos/ALBUM/…/STEM-HASH/`.
+pub fn derivative_dir(album: &str, stem: &str, etag: &str, source_key: &str) -> String {
+    format!("{PHOTOS_PREFIX}{album}/{stem}-{}/", photo_hash(etag, source_key))
+}
+
+/// The key of one derivative: `photos/ALBUM/…/STEM-HASH/WIDTH.jpg`.
+pub fn derivative_key(dir: &str, width: u32) -> String {
+    format!("{dir}{width}.jpg")
+}
+
+/// The manifest key of a source photo: `manifests/SOURCE_KEY.json`.
+pub fn manifest_key(source_key: &str) -> String {
+    format!("{MANIFESTS_PREFIX}{source_key}.json")
+}
+
+/// The source key a manifest key describes (inverse of [`manifest_key`]).
+pub fn source_key_of_manifest(manifest_key: &str) -> Result<&str, SourceKeyError> {
+    manifest_key
+        .strip_prefix(MANIFESTS_PREFIX)
+        .and_then(|k| k.strip_suffix(".json"))
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| SourceKeyError::NotAManifestKey(manifest_key.to_owned()))
+}
+
+/// The web-bucket key of an album's page: `ALBUM/…/index.html` (the index for the root).
+pub fn album_page_key(album: &str) -> String {
+    if album.is_empty() {
+        INDEX_PAGE.to_owned()
+    } else {
+        format!("{album}/{INDEX_PAGE}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn photo(album: &str, stem: &str, ext: &str) -> SourceObject {
+        SourceObject::Photo { album: album.into(), stem: stem.into(), extension: ext.into() }
+    }
+
+    #[test]
+    fn classifies_photos_in_nested_albums_with_awkward_names() {
+        assert_eq!(classify_source_key("Trip/IMG_1.JPG"), photo("Trip", "IMG_1", "JPG"));
+        assert_eq!(
+            classify_source_key("Trips/Rome 2024/a+b ü.jpeg"),
+            photo("Trips/Rome 2024", "a+b ü", "jpeg")
+        );
+        assert_eq!(classify_source_key("x/y.tar.png"), photo("x", "y.tar", "png"));
+        assert_eq!(
+            classify_source_key("Trip/album.yml"),
+            SourceObject::AlbumMetadata { album: "Trip".into() }
+        );
+    }
+
+    #[test]
+    fn ignores_hidden_root_and_non_photo_keys() {
+        for key in [
+            "",
+            "Trip/",
+            "Trip//a.jpg",
+            ".hidden/a.jpg",
+            "Trip/.DS_Store",
+            "Trip/_drafts/a.jpg",
+            "Trip/../etc/a.jpg",
+            "a.jpg",
+            "album.yml",
+            "Trip/notes.txt",
+            "Trip/.jpg",
+            "Trip/noext",
+        ] {
+            assert!(
+                matches!(classify_source_key(key), SourceObject::Ignored(_)),
+                "{key:?} should be ignored"
+            );
+        }
+    }
+
+    #[test]
+    fn manifest_keys_round_trip() {
+        for key in ["Trip/a.jpg", "Trips/Rome 2024/a+b ü.jpeg", "x/y/z/w.png"] {
+            let m = manifest_key(key);
+            assert!(m.starts_with(MANIFESTS_PREFIX) && m.ends_with(".json"));
+            assert_eq!(source_key_of_manifest(&m), Ok(key));
+        }
+        assert!(source_key_of_manifest("photos/a.json").is_err());
+        assert!(source_key_of_manifest("manifests/.json").is_err());
+    }
+
+    #[test]
+    fn derivative_keys_change_with_the_etag_and_not_with_quotes() {
+        let a = derivative_dir("Trip", "IMG 1", "\"abc\"", "Trip/IMG 1.jpg");
+        assert_eq!(a, derivative_dir("Trip", "IMG 1", "abc", "Trip/IMG 1.jpg"));
+        assert_ne!(a, derivative_dir("Trip", "IMG 1", "abd", "Trip/IMG 1.jpg"));
+        assert_ne!(a, derivative_dir("Trip", "IMG 1", "abc", "Trip/IMG 1.png"));
+        assert!(a.starts_with("photos/Trip/IMG 1-") && a.ends_with('/'));
+        assert_eq!(a.len(), "photos/Trip/IMG 1-".len() + 12 + 1);
+        assert_eq!(derivative_key(&a, 640), format!("{a}640.jpg"));
+    }
+
+    #[test]
+    fn album_of_and_page_keys() {
+        assert_eq!(album_of("A/B/c.jpg"), Some("A/B"));
+        assert_eq!(album_of("c.jpg"), None);
+        assert_eq!(album_page_key(""), "index.html");
+        assert_eq!(album_page_key("A/B"), "A/B/index.html");
+    }
+}

@@ -1,0 +1,240 @@
+//! [`ObjectStore`] over a folder: keys are relative paths, writes are atomic (temp file + rename).
+
+use super::{md5_etag, Object, ObjectInfo, ObjectStore, PutOptions, StoreError};
+use async_trait::async_trait;
+use bytes::Bytes;
+use std::io::{ErrorKind, Write};
+use std::path::{Component, Path, PathBuf};
+
+/// Prefix of in-flight temporary files; listings skip them.
+const TEMP_PREFIX: &str = ".shoebox-tmp-";
+
+/// A folder used as a bucket.
+#[derive(Debug, Clone)]
+pub struct LocalStore {
+    root: PathBuf,
+}
+
+impl LocalStore {
+    /// A store rooted at `root` (created on first write if missing).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The folder this store keeps its objects in.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file path of `key`, refusing keys that would leave the root.
+    pub fn path_of(&self, key: &str) -> Result<PathBuf, StoreError> {
+        let invalid = |reason| StoreError::InvalidKey { key: key.to_owned(), reason };
+        if key.is_empty() {
+            return Err(invalid("empty key"));
+        }
+        if key.contains('\0') {
+            return Err(invalid("NUL byte in key"));
+        }
+        let rel = Path::new(key);
+        for c in rel.components() {
+            match c {
+                Component::Normal(_) => {}
+                Component::ParentDir => return Err(invalid("'..' would escape the store's folder")),
+                Component::RootDir | Component::Prefix(_) => return Err(invalid("absolute path")),
+                Component::CurDir => return Err(invalid("'.' path segment")),
+            }
+        }
+        if key.split('/').any(str::is_empty) {
+            return Err(invalid("empty path segment"));
+        }
+        Ok(self.root.join(rel))
+    }
+}
+
+fn io<'k>(key: &'k str, op: &'static str) -> impl FnOnce(std::io::Error) -> StoreError + 'k {
+    move |source| StoreError::Io { key: key.to_owned(), op, source }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
+        Err(StoreError::Io { key: String::new(), op: "blocking task", source: std::io::Error::other(join.to_string()) })
+    })
+}
+
+#[async_trait]
+impl ObjectStore for LocalStore {
+    fn location(&self) -> String {
+        self.root.display().to_string()
+    }
+
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
+        // The local ETag is the content's MD5, as S3's is for single-part uploads.
+        Ok(self.get(key, u64::MAX).await?.map(|o| o.info))
+    }
+
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Object>, StoreError> {
+        let path = self.path_of(key)?;
+        let key = key.to_owned();
+        blocking(move || {
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                Ok(_) => return Ok(None),
+                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => return Ok(None),
+                Err(e) => return Err(io(&key, "stat")(e)),
+            };
+            if meta.len() > max_bytes {
+                return Err(StoreError::TooLarge { key, size: meta.len(), limit: max_bytes });
+            }
+            let body = match std::fs::read(&path) {
+                Ok(b) => b,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io(&key, "read")(e)),
+            };
+            let info = ObjectInfo { size: body.len() as u64, etag: md5_etag(&body), key };
+            Ok(Some(Object { info, body: Bytes::from(body) }))
+        })
+        .await
+    }
+
+    async fn put(&self, key: &str, body: Bytes, _options: &PutOptions) -> Result<(), StoreError> {
+        let path = self.path_of(key)?;
+        let key = key.to_owned();
+        blocking(move || {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir).map_err(io(&key, "create folder"))?;
+            let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io(&key, "create temp file"))?;
+            tmp.write_all(&body).map_err(io(&key, "write"))?;
+            tmp.as_file().sync_data().map_err(io(&key, "sync"))?;
+            tmp.persist(&path).map_err(|e| io(&key, "rename into place")(e.error))?;
+            Ok(())
+        })
+        .await
+    }
+
+    async fn delete(&self, key: &str) -> Result<(), StoreError> {
+        let path = self.path_of(key)?;
+        let root = self.root.clone();
+        let key = key.to_owned();
+        blocking(move || {
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+                Err(e) => return Err(io(&key, "delete")(e)),
+            }
+            // Tidy folders the delete emptied, as S3 has no folders to leave behind.
+            let mut dir = path.parent();
+            while let Some(d) = dir {
+                if d == root || std::fs::remove_dir(d).is_err() {
+                    break;
+                }
+                dir = d.parent();
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
+        let root = self.root.clone();
+        let prefix = prefix.to_owned();
+        blocking(move || {
+            let mut out = Vec::new();
+            walk(&root, &root, &prefix, &mut out)?;
+            out.sort_by(|a, b| a.key.cmp(&b.key));
+            Ok(out)
+        })
+        .await
+    }
+}
+
+fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Result<(), StoreError> {
+    let rel_dir = dir.strip_prefix(root).unwrap_or(dir).to_string_lossy().into_owned();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(&rel_dir, "list folder")(e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(io(&rel_dir, "list folder"))?;
+        let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+            tracing::warn!(folder = %dir.display(), "skipping a file whose name is not UTF-8");
+            continue;
+        };
+        if name.starts_with(TEMP_PREFIX) {
+            continue;
+        }
+        let key = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
+        // Only descend into folders that can hold keys with the prefix.
+        let path = entry.path();
+        let meta = std::fs::metadata(&path).map_err(io(&key, "stat"))?;
+        if meta.is_dir() {
+            let folder = format!("{key}/");
+            if folder.starts_with(prefix) || prefix.starts_with(&folder) {
+                walk(root, &path, prefix, out)?;
+            }
+        } else if meta.is_file() && key.starts_with(prefix) {
+            let body = std::fs::read(&path).map_err(io(&key, "read"))?;
+            out.push(ObjectInfo { size: body.len() as u64, etag: md5_etag(&body), key });
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn put_get_list_delete_round_trip() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        let key = "Trips/Rome 2024/a+b ü.jpg";
+        assert!(store.get(key, 100).await.expect("get").is_none());
+        store.put(key, Bytes::from_static(b"hello"), &PutOptions::default()).await.expect("put");
+        store.put("Trips/x.json", Bytes::from_static(b"{}"), &PutOptions::default()).await.expect("put");
+        let got = store.get(key, 100).await.expect("get").expect("exists");
+        assert_eq!(&got.body[..], b"hello");
+        assert_eq!(got.info.etag, "5d41402abc4b2a76b9719d911017c592");
+        let listed: Vec<String> = store.list("Trips/R").await.expect("list").into_iter().map(|o| o.key).collect();
+        assert_eq!(listed, vec![key.to_owned()]);
+        assert_eq!(store.list("").await.expect("list").len(), 2);
+        store.delete(key).await.expect("delete");
+        store.delete(key).await.expect("deleting twice is fine");
+        assert!(!dir.path().join("Trips/Rome 2024").exists(), "emptied folder is tidied");
+        assert!(dir.path().join("Trips").exists(), "non-empty folder stays");
+    }
+
+    #[tokio::test]
+    async fn refuses_keys_that_escape_the_root() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path().join("root"));
+        for key in ["../evil", "a/../../evil", "/etc/passwd", "", "a//b", "./a", "a\0b"] {
+            let err = store.put(key, Bytes::new(), &PutOptions::default()).await.expect_err(key);
+            assert!(matches!(err, StoreError::InvalidKey { .. }), "{key:?}: {err}");
+        }
+        assert!(!dir.path().join("evil").exists());
+    }
+
+    #[tokio::test]
+    async fn get_refuses_objects_over_the_limit_before_reading() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        store.put("a/b", Bytes::from(vec![0u8; 10]), &PutOptions::default()).await.expect("put");
+        let err = store.get("a/b", 9).await.expect_err("too large");
+        assert!(matches!(err, StoreError::TooLarge { size: 10, limit: 9, .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_replaced_object_is_never_seen_half_written() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        store.put("k/v", Bytes::from(vec![1u8; 1 << 20]), &PutOptions::default()).await.expect("put");
+        store.put("k/v", Bytes::from(vec![2u8; 1 << 20]), &PutOptions::default()).await.expect("put");
+        let entries: Vec<_> = std::fs::read_dir(dir.path().join("k")).expect("dir").collect();
+        assert_eq!(entries.len(), 1, "no temp files left behind");
+        let got = store.get("k/v", u64::MAX).await.expect("get").expect("exists");
+        assert!(got.body.iter().all(|b| *b == 2));
+    }
+}

@@ -1,0 +1,136 @@
+//! The object-store trait: the narrow view of a bucket that the core logic needs.
+//!
+//! [`S3Store`] talks to S3 (or moto, via `AWS_ENDPOINT_URL`); [`LocalStore`] keeps objects as files
+//! under a folder, for local mode and tests. Both report a missing object as `Ok(None)`, so callers
+//! treat "gone" as an ordinary outcome rather than an error.
+
+mod local;
+mod s3;
+
+pub use local::LocalStore;
+pub use s3::{s3_client, S3Store};
+
+use async_trait::async_trait;
+use bytes::Bytes;
+
+/// What a listing or a HEAD says about an object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    /// The object's key.
+    pub key: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// The ETag without quotes (an MD5 of the content for single-part uploads and local files).
+    pub etag: String,
+}
+
+/// An object's bytes and what is known about it.
+#[derive(Debug, Clone)]
+pub struct Object {
+    /// Key, size and ETag.
+    pub info: ObjectInfo,
+    /// The content.
+    pub body: Bytes,
+}
+
+/// How an object is written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PutOptions {
+    /// `Content-Type` (S3 only; local files are typed by extension when served).
+    pub content_type: Option<String>,
+    /// `Cache-Control` (S3 only).
+    pub cache_control: Option<String>,
+}
+
+impl PutOptions {
+    /// Options for an immutable, content-addressed JPEG derivative.
+    pub fn immutable_jpeg() -> Self {
+        Self {
+            content_type: Some("image/jpeg".into()),
+            cache_control: Some("public, max-age=31536000, immutable".into()),
+        }
+    }
+
+    /// Options for JSON data that changes in place.
+    pub fn json() -> Self {
+        Self { content_type: Some("application/json".into()), cache_control: Some("no-cache".into()) }
+    }
+}
+
+/// Why an object-store operation failed. Every variant names the key.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The object is larger than the caller allows.
+    #[error("{key}: {size} bytes is over the limit of {limit} bytes")]
+    TooLarge {
+        /// The object's key.
+        key: String,
+        /// Its size.
+        size: u64,
+        /// The limit that was exceeded.
+        limit: u64,
+    },
+    /// A key the store refuses (it would escape the root folder, or is empty).
+    #[error("{key:?}: refused key: {reason}")]
+    InvalidKey {
+        /// The key.
+        key: String,
+        /// Why it is refused.
+        reason: &'static str,
+    },
+    /// A filesystem error in the local store.
+    #[error("{key}: {op} failed: {source}")]
+    Io {
+        /// The key.
+        key: String,
+        /// What was being done.
+        op: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An S3 request failed.
+    #[error("s3://{bucket}/{key}: {op} failed: {message}")]
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The key (or prefix for listings).
+        key: String,
+        /// The S3 operation.
+        op: &'static str,
+        /// The SDK's error, with its context chain.
+        message: String,
+    },
+}
+
+/// A bucket, seen through the operations Shoebox needs.
+#[async_trait]
+pub trait ObjectStore: Send + Sync + std::fmt::Debug {
+    /// Where this store points, for log lines (`s3://bucket` or a folder path).
+    fn location(&self) -> String;
+
+    /// Size and ETag of an object, or `None` when it does not exist.
+    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError>;
+
+    /// An object's content, or `None` when it does not exist.
+    ///
+    /// Objects larger than `max_bytes` are refused with [`StoreError::TooLarge`] before their body
+    /// is read.
+    async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Object>, StoreError>;
+
+    /// Writes an object whole: readers see the old content or the new, never a part.
+    async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError>;
+
+    /// Deletes an object; deleting a missing object succeeds.
+    async fn delete(&self, key: &str) -> Result<(), StoreError>;
+
+    /// Every object whose key starts with `prefix`, in key order.
+    async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError>;
+}
+
+/// Hex MD5 of a body: the ETag S3 gives a single-part upload, and the local store's ETag.
+pub fn md5_etag(body: &[u8]) -> String {
+    use md5::{Digest, Md5};
+    Md5::digest(body).iter().map(|b| format!("{b:02x}")).collect()
+}
