@@ -53,7 +53,8 @@ async fn resize_one(store: &LocalStore, path: &Path, limits: Limits) -> anyhow::
     let size = bytes.len() as u64;
     let ext = extension.clone();
     let photo = tokio::task::spawn_blocking(move || resize_photo(&bytes, &ext, &limits)).await??;
-    let source = PhotoSource { key: &key, album: &album, stem: &stem, etag: &etag, bytes: size, sequencer: None };
+    let source =
+        PhotoSource { key: &key, album: &album, stem: &stem, etag: &etag, bytes: size, sequencer: None };
     let manifest = publish(store, &source, photo).await?;
     Ok(String::from_utf8(manifest.to_json())?)
 }

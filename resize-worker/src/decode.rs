@@ -46,7 +46,12 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<ImageFormat, ResizeError> 
         return Err(ResizeError::Empty);
     }
     let format = image::guess_format(bytes).map_err(|_| ResizeError::NotAnImage {
-        starts_with: bytes.iter().take(8).flat_map(|b| std::ascii::escape_default(*b)).map(char::from).collect(),
+        starts_with: bytes
+            .iter()
+            .take(8)
+            .flat_map(|b| std::ascii::escape_default(*b))
+            .map(char::from)
+            .collect(),
     })?;
     if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
         return Err(ResizeError::UnsupportedFormat(format!("{format:?}")));
@@ -94,7 +99,12 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 /// With `shrink_to`, a JPEG may be decoded at 1/2, 1/4 or 1/8 scale (in the DCT domain, as
 /// libjpeg and libvips do) as long as its long edge stays at least `shrink_to`; other formats
 /// always decode at full size.
-pub fn decode(bytes: &[u8], extension: &str, limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+pub fn decode(
+    bytes: &[u8],
+    extension: &str,
+    limits: &Limits,
+    shrink_to: Option<u32>,
+) -> Result<Decoded, ResizeError> {
     let format = sniff(bytes, extension)?;
     if format == ImageFormat::Jpeg {
         return decode_jpeg(bytes, limits, shrink_to);
@@ -128,13 +138,17 @@ fn jpeg_error(e: jpeg_decoder::Error) -> ResizeError {
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder.info().ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
+    let info = decoder
+        .info()
+        .ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixels(width, height, limits)?;
     if !jpeg_is_complete(bytes) {
         return Err(ResizeError::Truncated { bytes: bytes.len() });
     }
-    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX));
+    decoder.set_max_decoding_buffer_size(
+        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
+    );
     if let Some(long_edge) = shrink_to.filter(|&e| e < width.max(height)) {
         let (w, h) = fit_long_edge(width, height, long_edge);
         // Both fit in u16: JPEG dimensions are 16-bit and the request is smaller.
@@ -142,16 +156,23 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<
     }
     let icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
     let data = decoder.decode().map_err(jpeg_error)?;
-    let out = decoder.info().ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
+    let out = decoder
+        .info()
+        .ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
     let (w, h) = (u32::from(out.width), u32::from(out.height));
     let (channels, data) = match out.pixel_format {
         jpeg_decoder::PixelFormat::L8 => (1, data),
         jpeg_decoder::PixelFormat::RGB24 => (3, data),
         jpeg_decoder::PixelFormat::CMYK32 => (3, cmyk_to_rgb_in_place(data)),
-        jpeg_decoder::PixelFormat::L16 => return Err(ResizeError::UnsupportedFormat("16-bit lossless JPEG".into())),
+        jpeg_decoder::PixelFormat::L16 => {
+            return Err(ResizeError::UnsupportedFormat("16-bit lossless JPEG".into()))
+        }
     };
     if data.len() < w as usize * h as usize * channels as usize {
-        return Err(ResizeError::Corrupt { format: "JPEG", message: "decoder returned fewer pixels than the frame has".into() });
+        return Err(ResizeError::Corrupt {
+            format: "JPEG",
+            message: "decoder returned fewer pixels than the frame has".into(),
+        });
     }
     Ok(Decoded {
         pixels: Pixels { width: w, height: h, channels, data },
@@ -213,10 +234,16 @@ mod tests {
     fn sniffing_refuses_empty_text_and_mislabelled_files() {
         assert!(matches!(sniff(b"", "jpg"), Err(ResizeError::Empty)));
         let err = sniff(b"hello, I am text", "jpg").expect_err("text");
-        assert_eq!(err.to_string(), "not an image: the content is not JPEG, PNG, WebP or GIF (it starts with hello, I)");
+        assert_eq!(
+            err.to_string(),
+            "not an image: the content is not JPEG, PNG, WebP or GIF (it starts with hello, I)"
+        );
         let png_magic = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         let err = sniff(png_magic, "JPG").expect_err("mislabelled");
-        assert_eq!(err.to_string(), "mislabelled file: the name says .JPG but the content is PNG; rename it to .png");
+        assert_eq!(
+            err.to_string(),
+            "mislabelled file: the name says .JPG but the content is PNG; rename it to .png"
+        );
         assert_eq!(sniff(png_magic, "png").expect("png"), ImageFormat::Png);
         assert!(matches!(sniff(b"II*\0\x08\0\0\0", "jpg"), Err(ResizeError::UnsupportedFormat(_))));
     }

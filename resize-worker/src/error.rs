@@ -17,7 +17,9 @@ pub enum ResizeError {
     #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP and GIF")]
     UnsupportedFormat(String),
     /// The extension promises one format and the content is another.
-    #[error("mislabelled file: the name says .{extension} but the content is {actual}; rename it to .{suggested}")]
+    #[error(
+        "mislabelled file: the name says .{extension} but the content is {actual}; rename it to .{suggested}"
+    )]
     Mislabelled {
         /// The extension in the key.
         extension: String,
@@ -37,7 +39,9 @@ pub enum ResizeError {
         limit: u64,
     },
     /// A JPEG whose data stops before its end marker.
-    #[error("truncated JPEG: the file ends before the image data does ({bytes} bytes; an interrupted copy?)")]
+    #[error(
+        "truncated JPEG: the file ends before the image data does ({bytes} bytes; an interrupted copy?)"
+    )]
     Truncated {
         /// Size of what arrived.
         bytes: usize,

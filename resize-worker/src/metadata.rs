@@ -33,7 +33,8 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
         Some(Value::Rational(v)) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
         _ => None,
     };
-    let orientation = field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o)).unwrap_or(1);
+    let orientation =
+        field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o)).unwrap_or(1);
     let summary = ExifSummary {
         captured_at: text(Tag::DateTimeOriginal)
             .or_else(|| text(Tag::DateTime))
@@ -50,7 +51,9 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
 
 fn ascii(value: &Value) -> Option<String> {
     let Value::Ascii(parts) = value else { return None };
-    let s = String::from_utf8_lossy(parts.first()?).trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_owned();
+    let s = String::from_utf8_lossy(parts.first()?)
+        .trim_matches(|c: char| c == '\0' || c.is_whitespace())
+        .to_owned();
     (!s.is_empty()).then_some(s)
 }
 
@@ -67,7 +70,13 @@ fn camera(make: Option<String>, model: Option<String>) -> Option<String> {
 fn iso_datetime(exif: &str, offset: Option<&str>) -> Option<String> {
     let b = exif.as_bytes();
     let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
-    let shape = b.len() >= 19 && digits(0..4) && digits(5..7) && digits(8..10) && digits(11..13) && digits(14..16) && digits(17..19);
+    let shape = b.len() >= 19
+        && digits(0..4)
+        && digits(5..7)
+        && digits(8..10)
+        && digits(11..13)
+        && digits(14..16)
+        && digits(17..19);
     if !shape || exif.starts_with("0000") {
         return None;
     }
@@ -106,9 +115,15 @@ mod tests {
         assert_eq!(exposure(2.5), "2.5 s");
         assert_eq!(trim(2.8, 1), "2.8");
         assert_eq!(trim(35.0, 1), "35");
-        assert_eq!(camera(Some("Canon".into()), Some("Canon EOS R5".into())).as_deref(), Some("Canon EOS R5"));
+        assert_eq!(
+            camera(Some("Canon".into()), Some("Canon EOS R5".into())).as_deref(),
+            Some("Canon EOS R5")
+        );
         assert_eq!(camera(Some("FUJIFILM".into()), Some("X-T4".into())).as_deref(), Some("FUJIFILM X-T4"));
-        assert_eq!(iso_datetime("2024:05:01 14:03:22", Some("+02:00")).as_deref(), Some("2024-05-01T14:03:22+02:00"));
+        assert_eq!(
+            iso_datetime("2024:05:01 14:03:22", Some("+02:00")).as_deref(),
+            Some("2024-05-01T14:03:22+02:00")
+        );
         assert_eq!(iso_datetime("0000:00:00 00:00:00", None), None);
         assert_eq!(iso_datetime("garbage", None), None);
     }

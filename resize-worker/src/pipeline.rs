@@ -52,8 +52,11 @@ pub struct EncodedJpeg {
 /// the largest size also gets one derivative at its own size.
 pub fn plan(width: u32, height: u32) -> Vec<(u32, u32)> {
     let long = width.max(height);
-    let mut sizes: Vec<(u32, u32)> =
-        DERIVATIVE_LONG_EDGES.iter().filter(|&&e| e < long).map(|&e| fit_long_edge(width, height, e)).collect();
+    let mut sizes: Vec<(u32, u32)> = DERIVATIVE_LONG_EDGES
+        .iter()
+        .filter(|&&e| e < long)
+        .map(|&e| fit_long_edge(width, height, e))
+        .collect();
     if long <= DERIVATIVE_LONG_EDGES[0] {
         sizes.insert(0, (width, height));
     }
@@ -77,12 +80,10 @@ pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Re
     // The largest derivative comes from the full image in its stored orientation and is then
     // turned upright: rotating the small result is far cheaper than rotating the original.
     let (sw, sh) = if swap { (h, w) } else { (w, h) };
-    let stored = {
-        let full = full; // dropped at the end of this block: the big buffer goes as soon as it can
-        if (sw, sh) == (full.width, full.height) { full } else { full.resize(sw, sh, &mut resizer)? }
-    };
+    let stored = shrink(full, sw, sh, &mut resizer)?;
     let mut current = stored.oriented(meta.orientation);
-    let mut derivatives = vec![EncodedJpeg { width: w, height: h, jpeg: encode_jpeg(&current, icc.as_deref())? }];
+    let mut derivatives =
+        vec![EncodedJpeg { width: w, height: h, jpeg: encode_jpeg(&current, icc.as_deref())? }];
     for &(w, h) in steps {
         current = current.resize(w, h, &mut resizer)?;
         derivatives.push(EncodedJpeg { width: w, height: h, jpeg: encode_jpeg(&current, icc.as_deref())? });
@@ -98,12 +99,23 @@ pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Re
     })
 }
 
+/// Resizes the full image, taking it by value so its large buffer is freed as soon as possible.
+fn shrink(full: Pixels, width: u32, height: u32, resizer: &mut Resizer) -> Result<Pixels, ResizeError> {
+    if (width, height) == (full.width, full.height) {
+        return Ok(full);
+    }
+    full.resize(width, height, resizer)
+}
+
 /// Encodes a derivative: 4:2:0, optimised Huffman tables, the source's ICC profile, no EXIF.
 pub fn encode_jpeg(pixels: &Pixels, icc: Option<&[u8]>) -> Result<Vec<u8>, ResizeError> {
-    let err = |e: jpeg_encoder::EncodingError| ResizeError::Encode { width: pixels.width, message: e.to_string() };
+    let err =
+        |e: jpeg_encoder::EncodingError| ResizeError::Encode { width: pixels.width, message: e.to_string() };
     let (w, h) = (
-        u16::try_from(pixels.width).map_err(|_| ResizeError::Resize("derivative wider than 65535 px".into()))?,
-        u16::try_from(pixels.height).map_err(|_| ResizeError::Resize("derivative taller than 65535 px".into()))?,
+        u16::try_from(pixels.width)
+            .map_err(|_| ResizeError::Resize("derivative wider than 65535 px".into()))?,
+        u16::try_from(pixels.height)
+            .map_err(|_| ResizeError::Resize("derivative taller than 65535 px".into()))?,
     );
     let mut out = Vec::with_capacity(pixels.data.len() / 8);
     let mut encoder = Encoder::new(&mut out, JPEG_QUALITY);
@@ -118,8 +130,13 @@ pub fn encode_jpeg(pixels: &Pixels, icc: Option<&[u8]>) -> Result<Vec<u8>, Resiz
 }
 
 fn thumbhash_of(pixels: &Pixels, resizer: &mut Resizer) -> Result<String, ResizeError> {
-    let (w, h) = fit_long_edge(pixels.width, pixels.height, THUMBHASH_BOX.min(pixels.width.max(pixels.height)));
-    let small = if (w, h) == (pixels.width, pixels.height) { pixels.clone() } else { pixels.resize(w, h, resizer)? };
+    let (w, h) =
+        fit_long_edge(pixels.width, pixels.height, THUMBHASH_BOX.min(pixels.width.max(pixels.height)));
+    let small = if (w, h) == (pixels.width, pixels.height) {
+        pixels.clone()
+    } else {
+        pixels.resize(w, h, resizer)?
+    };
     let hash = thumbhash::rgba_to_thumb_hash(w as usize, h as usize, &small.to_rgba());
     Ok(base64::engine::general_purpose::STANDARD.encode(hash))
 }

@@ -1,7 +1,9 @@
 //! A plain 8-bit pixel buffer (grey or RGB) and the transforms the pipeline applies to it.
 
 use crate::error::ResizeError;
-use fast_image_resize::{images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use fast_image_resize::{
+    images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
+};
 
 /// An image as tightly packed 8-bit rows: 1 channel (grey) or 3 (RGB).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +30,8 @@ impl Pixels {
     /// Resizes to exactly `width` × `height` with a Lanczos3 convolution (SIMD where the CPU has it).
     pub fn resize(&self, width: u32, height: u32, resizer: &mut Resizer) -> Result<Pixels, ResizeError> {
         let pt = self.pixel_type();
-        let src = ImageRef::new(self.width, self.height, &self.data, pt).map_err(|e| ResizeError::Resize(e.to_string()))?;
+        let src = ImageRef::new(self.width, self.height, &self.data, pt)
+            .map_err(|e| ResizeError::Resize(e.to_string()))?;
         let mut dst = Image::new(width, height, pt);
         let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
         resizer.resize(&src, &mut dst, &options).map_err(|e| ResizeError::Resize(e.to_string()))?;

@@ -9,8 +9,8 @@ use crate::pipeline::resize_photo;
 use crate::publish::{publish, PhotoSource};
 use shared::keys::{classify_source_key, manifest_key};
 use shared::{
-    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, PhotoManifest, QueueError, S3Change, Sequencer,
-    SiteMessage, SiteQueue, SourceObject, StoreError,
+    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, PhotoManifest, QueueError, S3Change,
+    Sequencer, SiteMessage, SiteQueue, SourceObject, StoreError,
 };
 use std::sync::Arc;
 
@@ -125,7 +125,10 @@ impl Worker {
     /// Handles one object change.
     pub async fn handle_change(&self, change: &S3Change) -> Result<Outcome, WorkerError> {
         if change.bucket != self.source_bucket {
-            return Err(WorkerError::WrongBucket { got: change.bucket.clone(), expected: self.source_bucket.clone() });
+            return Err(WorkerError::WrongBucket {
+                got: change.bucket.clone(),
+                expected: self.source_bucket.clone(),
+            });
         }
         let outcome = match classify_source_key(&change.key) {
             SourceObject::Ignored(reason) => Outcome::Ignored(reason),
@@ -181,7 +184,9 @@ impl Worker {
         let object = match self.source.get(key, self.limits.max_source_bytes).await {
             Ok(Some(object)) => object,
             Ok(None) => return Ok(Outcome::SourceGone),
-            Err(StoreError::TooLarge { key, size, limit }) => return Err(WorkerError::SourceTooLarge { key, size, limit }),
+            Err(StoreError::TooLarge { key, size, limit }) => {
+                return Err(WorkerError::SourceTooLarge { key, size, limit })
+            }
             Err(e) => return Err(e.into()),
         };
         if let Some(m) = existing.as_ref().filter(|m| m.etag == object.info.etag) {

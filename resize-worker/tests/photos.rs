@@ -6,7 +6,8 @@ use shared::Limits;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name);
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -64,7 +65,10 @@ fn all_eight_orientations_come_out_upright() {
             let got = smallest(&fixture(&format!("{kind}_{n}.jpg")));
             assert_eq!(got.dimensions(), upright.dimensions(), "{kind}_{n}: dimensions");
             let diff = mean_diff(&got, &upright);
-            assert!(diff < wrong / 4.0 && diff < 12.0, "{kind}_{n}: differs from upright by {diff:.1} (a flip differs by {wrong:.1})");
+            assert!(
+                diff < wrong / 4.0 && diff < 12.0,
+                "{kind}_{n}: differs from upright by {diff:.1} (a flip differs by {wrong:.1})"
+            );
         }
     }
 }
@@ -86,7 +90,8 @@ fn derivatives_have_no_exif_and_plan_sizes() {
 
 /// A 64×48 photo-like JPEG with an ICC profile and an EXIF block that has GPS.
 fn jpeg_with_icc_and_gps() -> Vec<u8> {
-    let img = RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8]));
+    let img =
+        RgbImage::from_fn(64, 48, |x, y| image::Rgb([(x * 4) as u8, (y * 5) as u8, ((x + y) * 2) as u8]));
     let mut out = Vec::new();
     let mut enc = jpeg_encoder::Encoder::new(&mut out, 90);
     enc.add_icc_profile(&fake_icc()).expect("icc");
@@ -139,7 +144,8 @@ fn keeps_the_icc_profile_and_drops_exif_with_gps() {
 
 #[test]
 fn png_with_alpha_webp_gif_and_grey_are_resized() {
-    let rgba = image::RgbaImage::from_fn(400, 300, |x, _| image::Rgba([200, 10, 10, if x < 200 { 255 } else { 0 }]));
+    let rgba =
+        image::RgbaImage::from_fn(400, 300, |x, _| image::Rgba([200, 10, 10, if x < 200 { 255 } else { 0 }]));
     let mut png = Vec::new();
     image::DynamicImage::ImageRgba8(rgba.clone())
         .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
@@ -161,7 +167,9 @@ fn png_with_alpha_webp_gif_and_grey_are_resized() {
 
     let grey = image::GrayImage::from_fn(300, 200, |x, _| image::Luma([x as u8]));
     let mut jpg = Vec::new();
-    image::DynamicImage::ImageLuma8(grey).write_to(&mut std::io::Cursor::new(&mut jpg), ImageFormat::Jpeg).expect("jpg");
+    image::DynamicImage::ImageLuma8(grey)
+        .write_to(&mut std::io::Cursor::new(&mut jpg), ImageFormat::Jpeg)
+        .expect("jpg");
     let photo = resize_photo(&jpg, "jpg", &Limits::default()).expect("grey resizes");
     assert_eq!(decode_any(&photo.derivatives[0].jpeg).0, jpeg_decoder::PixelFormat::L8, "grey stays grey");
 }
@@ -181,7 +189,9 @@ fn with_jpeg_dimensions(mut jpeg: Vec<u8>, width: u16, height: u16) -> Vec<u8> {
 /// A PNG whose header claims `width` × `height` (CRC fixed), with the original tiny pixel data.
 fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     let mut png = Vec::new();
-    image::DynamicImage::new_rgb8(1, 1).write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png).expect("png");
+    image::DynamicImage::new_rgb8(1, 1)
+        .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+        .expect("png");
     png[16..20].copy_from_slice(&width.to_be_bytes());
     png[20..24].copy_from_slice(&height.to_be_bytes());
     let crc = crc32(&png[12..29]);
@@ -208,7 +218,9 @@ fn bad_files_each_get_a_precise_error() {
     assert!(matches!(error_of(b"just some text\n", "jpg"), ResizeError::NotAnImage { .. }));
 
     let mut png = Vec::new();
-    image::DynamicImage::new_rgb8(8, 8).write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png).expect("png");
+    image::DynamicImage::new_rgb8(8, 8)
+        .write_to(&mut std::io::Cursor::new(&mut png), ImageFormat::Png)
+        .expect("png");
     let e = error_of(&png, "jpg");
     assert!(matches!(e, ResizeError::Mislabelled { actual: "PNG", suggested: "png", .. }), "{e}");
 
@@ -225,8 +237,11 @@ fn bad_files_each_get_a_precise_error() {
         *b = if i % 7 == 0 { 0xFF } else { (i * 31) as u8 };
     }
     let e = resize_photo(&corrupt, "jpg", &Limits::default());
-    assert!(matches!(e, Err(ResizeError::Corrupt { format: "JPEG", .. }) | Err(ResizeError::Truncated { .. })) || e.is_ok(),
-        "corrupt scan data either decodes (JPEG is forgiving) or fails cleanly: {e:?}");
+    assert!(
+        matches!(e, Err(ResizeError::Corrupt { format: "JPEG", .. }) | Err(ResizeError::Truncated { .. }))
+            || e.is_ok(),
+        "corrupt scan data either decodes (JPEG is forgiving) or fails cleanly: {e:?}"
+    );
 
     let e = error_of(b"\xFF\xD8\xFF\xE0\0\x10JFIF\0garbage", "jpg");
     assert!(matches!(e, ResizeError::Corrupt { format: "JPEG", .. }), "{e}");

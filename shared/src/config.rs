@@ -60,12 +60,16 @@ impl WorkerConfig {
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name));
+        let required = |name: &'static str| {
+            lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
+        };
         let number = |name: &'static str, default: u64| match lookup(name).filter(|v| !v.trim().is_empty()) {
             None => Ok(default),
             Some(v) => match v.trim().replace('_', "").parse::<u64>() {
                 Ok(n) if n > 0 => Ok(n),
-                Ok(_) => Err(ConfigError::Invalid { name, value: v, reason: "must be greater than zero".into() }),
+                Ok(_) => {
+                    Err(ConfigError::Invalid { name, value: v, reason: "must be greater than zero".into() })
+                }
                 Err(e) => Err(ConfigError::Invalid { name, value: v, reason: e.to_string() }),
             },
         };
@@ -87,26 +91,43 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |k| map.get(k).cloned()
     }
 
     #[test]
     fn names_the_missing_variable() {
-        let err = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r")])).expect_err("missing");
+        let err = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r")]))
+            .expect_err("missing");
         assert_eq!(err, ConfigError::Missing("SITE_QUEUE_URL"));
         assert_eq!(err.to_string(), "environment variable SITE_QUEUE_URL is not set");
     }
 
     #[test]
     fn reads_defaults_and_overrides() {
-        let c = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q")])).expect("ok");
+        let c = WorkerConfig::from_lookup(lookup(&[
+            ("SOURCE_BUCKET", "s"),
+            ("RESIZED_BUCKET", "r"),
+            ("SITE_QUEUE_URL", "q"),
+        ]))
+        .expect("ok");
         assert_eq!(c.limits, Limits::default());
-        let c = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q"), ("MAX_PIXELS", "50_000_000")]))
-            .expect("ok");
+        let c = WorkerConfig::from_lookup(lookup(&[
+            ("SOURCE_BUCKET", "s"),
+            ("RESIZED_BUCKET", "r"),
+            ("SITE_QUEUE_URL", "q"),
+            ("MAX_PIXELS", "50_000_000"),
+        ]))
+        .expect("ok");
         assert_eq!(c.limits.max_pixels, 50_000_000);
-        let err = WorkerConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r"), ("SITE_QUEUE_URL", "q"), ("MAX_PIXELS", "lots")]))
-            .expect_err("invalid");
+        let err = WorkerConfig::from_lookup(lookup(&[
+            ("SOURCE_BUCKET", "s"),
+            ("RESIZED_BUCKET", "r"),
+            ("SITE_QUEUE_URL", "q"),
+            ("MAX_PIXELS", "lots"),
+        ]))
+        .expect_err("invalid");
         assert!(matches!(err, ConfigError::Invalid { name: "MAX_PIXELS", .. }), "{err}");
     }
 }

@@ -128,7 +128,12 @@ mod tests {
             source_bytes: 123,
             width: 4000,
             height: 3000,
-            derivatives: vec![Derivative { width: 2048, height: 1536, key: "photos/Trip/IMG 1-x/2048.jpg".into(), bytes: 9 }],
+            derivatives: vec![Derivative {
+                width: 2048,
+                height: 1536,
+                key: "photos/Trip/IMG 1-x/2048.jpg".into(),
+                bytes: 9,
+            }],
             thumbhash: "AAAA".into(),
             icc_profile: false,
             exif: ExifSummary { camera: Some("Cam".into()), iso: Some(200), ..Default::default() },

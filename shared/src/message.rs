@@ -43,7 +43,9 @@ impl SiteMessage {
     pub fn album(&self) -> &str {
         match self {
             SiteMessage::PhotoUpserted { manifest } => &manifest.album,
-            SiteMessage::PhotoRemoved { album, .. } | SiteMessage::AlbumMetadataChanged { album, .. } => album,
+            SiteMessage::PhotoRemoved { album, .. } | SiteMessage::AlbumMetadataChanged { album, .. } => {
+                album
+            }
         }
     }
 }
@@ -56,7 +58,11 @@ mod tests {
     fn messages_round_trip_with_a_type_tag() {
         let msgs = vec![
             SiteMessage::PhotoRemoved { source_key: "A/b.jpg".into(), album: "A".into(), sequencer: None },
-            SiteMessage::AlbumMetadataChanged { album: "A/B".into(), removed: true, sequencer: Some(Sequencer("01".into())) },
+            SiteMessage::AlbumMetadataChanged {
+                album: "A/B".into(),
+                removed: true,
+                sequencer: Some(Sequencer("01".into())),
+            },
         ];
         for m in msgs {
             let json = serde_json::to_string(&m).expect("serialises");
@@ -65,7 +71,8 @@ mod tests {
             assert_eq!(back, m);
         }
         let removed: SiteMessage =
-            serde_json::from_str(r#"{"type":"photo_removed","source_key":"A/b.jpg","album":"A"}"#).expect("parses");
+            serde_json::from_str(r#"{"type":"photo_removed","source_key":"A/b.jpg","album":"A"}"#)
+                .expect("parses");
         assert_eq!(removed.album(), "A");
     }
 }

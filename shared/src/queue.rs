@@ -85,7 +85,10 @@ impl SiteQueue for SqsSiteQueue {
                 .set_entries(Some(entries))
                 .send()
                 .await
-                .map_err(|e| QueueError::Send { queue: self.queue_url.clone(), message: DisplayErrorContext(e).to_string() })?;
+                .map_err(|e| QueueError::Send {
+                    queue: self.queue_url.clone(),
+                    message: DisplayErrorContext(e).to_string(),
+                })?;
             if !out.failed().is_empty() {
                 let failures = out
                     .failed()
@@ -130,7 +133,8 @@ mod tests {
     async fn channel_queue_delivers_in_order_and_reports_closed() {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let q = ChannelSiteQueue::new(tx);
-        let m = |a: &str| SiteMessage::AlbumMetadataChanged { album: a.into(), removed: false, sequencer: None };
+        let m =
+            |a: &str| SiteMessage::AlbumMetadataChanged { album: a.into(), removed: false, sequencer: None };
         q.send(&[m("a"), m("b")]).await.expect("sent");
         assert_eq!(rx.recv().await.map(|m| m.album().to_owned()).as_deref(), Some("a"));
         assert_eq!(rx.recv().await.map(|m| m.album().to_owned()).as_deref(), Some("b"));

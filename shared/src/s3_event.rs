@@ -125,7 +125,11 @@ struct RecordObject {
 pub fn decode_sqs_body(body: &str) -> Result<Vec<S3Change>, EventError> {
     let parsed: Body = serde_json::from_str(body).map_err(EventError::NotJson)?;
     if let Some(records) = parsed.records {
-        return records.into_iter().enumerate().filter_map(|(i, r)| decode_record(i, r).transpose()).collect();
+        return records
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, r)| decode_record(i, r).transpose())
+            .collect();
     }
     if parsed.event.as_deref() == Some("s3:TestEvent") {
         return Ok(Vec::new());
@@ -154,7 +158,10 @@ fn decode_record(index: usize, value: serde_json::Value) -> Result<Option<S3Chan
         Some(serde_json::Value::Number(n)) => n.as_u64(),
         Some(serde_json::Value::String(s)) => s.parse().ok(),
         Some(other) => {
-            return Err(EventError::MalformedRecord { index, reason: format!("size {other} is not a number") })
+            return Err(EventError::MalformedRecord {
+                index,
+                reason: format!("size {other} is not a number"),
+            })
         }
     };
     Ok(Some(S3Change {

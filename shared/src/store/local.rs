@@ -59,7 +59,11 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
 ) -> Result<T, StoreError> {
     tokio::task::spawn_blocking(f).await.unwrap_or_else(|join| {
-        Err(StoreError::Io { key: String::new(), op: "blocking task", source: std::io::Error::other(join.to_string()) })
+        Err(StoreError::Io {
+            key: String::new(),
+            op: "blocking task",
+            source: std::io::Error::other(join.to_string()),
+        })
     })
 }
 
@@ -81,7 +85,9 @@ impl ObjectStore for LocalStore {
             let meta = match std::fs::metadata(&path) {
                 Ok(m) if m.is_file() => m,
                 Ok(_) => return Ok(None),
-                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => return Ok(None),
+                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+                    return Ok(None)
+                }
                 Err(e) => return Err(io(&key, "stat")(e)),
             };
             if meta.len() > max_bytes {
@@ -104,7 +110,10 @@ impl ObjectStore for LocalStore {
         blocking(move || {
             let dir = path.parent().unwrap_or(Path::new("."));
             std::fs::create_dir_all(dir).map_err(io(&key, "create folder"))?;
-            let mut tmp = tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io(&key, "create temp file"))?;
+            let mut tmp = tempfile::Builder::new()
+                .prefix(TEMP_PREFIX)
+                .tempfile_in(dir)
+                .map_err(io(&key, "create temp file"))?;
             tmp.write_all(&body).map_err(io(&key, "write"))?;
             tmp.as_file().sync_data().map_err(io(&key, "sync"))?;
             tmp.persist(&path).map_err(|e| io(&key, "rename into place")(e.error))?;
@@ -197,7 +206,8 @@ mod tests {
         let got = store.get(key, 100).await.expect("get").expect("exists");
         assert_eq!(&got.body[..], b"hello");
         assert_eq!(got.info.etag, "5d41402abc4b2a76b9719d911017c592");
-        let listed: Vec<String> = store.list("Trips/R").await.expect("list").into_iter().map(|o| o.key).collect();
+        let listed: Vec<String> =
+            store.list("Trips/R").await.expect("list").into_iter().map(|o| o.key).collect();
         assert_eq!(listed, vec![key.to_owned()]);
         assert_eq!(store.list("").await.expect("list").len(), 2);
         store.delete(key).await.expect("delete");

@@ -28,7 +28,12 @@ impl S3Store {
     }
 
     fn err<E: std::error::Error>(&self, key: &str, op: &'static str, e: E) -> StoreError {
-        StoreError::S3 { bucket: self.bucket.clone(), key: key.to_owned(), op, message: DisplayErrorContext(e).to_string() }
+        StoreError::S3 {
+            bucket: self.bucket.clone(),
+            key: key.to_owned(),
+            op,
+            message: DisplayErrorContext(e).to_string(),
+        }
     }
 }
 
@@ -64,7 +69,8 @@ impl ObjectStore for S3Store {
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
             Err(e) => return Err(self.err(key, "GetObject", e)),
         };
-        let info = ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
+        let info =
+            ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
         if info.size > max_bytes {
             return Err(StoreError::TooLarge { key: key.to_owned(), size: info.size, limit: max_bytes });
         }
@@ -98,13 +104,18 @@ impl ObjectStore for S3Store {
     }
 
     async fn list(&self, prefix: &str) -> Result<Vec<ObjectInfo>, StoreError> {
-        let mut pages = self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
+        let mut pages =
+            self.client.list_objects_v2().bucket(&self.bucket).prefix(prefix).into_paginator().send();
         let mut all = Vec::new();
         while let Some(page) = pages.next().await {
             let page = page.map_err(|e| self.err(prefix, "ListObjectsV2", e))?;
             for o in page.contents() {
                 if let Some(key) = o.key() {
-                    all.push(ObjectInfo { key: key.to_owned(), size: size(o.size()), etag: unquote(o.e_tag()) });
+                    all.push(ObjectInfo {
+                        key: key.to_owned(),
+                        size: size(o.size()),
+                        etag: unquote(o.e_tag()),
+                    });
                 }
             }
         }
