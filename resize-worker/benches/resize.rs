@@ -86,6 +86,16 @@ fn main() {
         let d = resize_worker::decode::decode(&bytes, "jpg", &limits, None).expect("decodes");
         std::hint::black_box(d);
     });
+    let decode_shrunk = median_ms(runs, || {
+        let d = resize_worker::decode::decode(
+            &bytes,
+            "jpg",
+            &limits,
+            Some(resize_worker::DERIVATIVE_LONG_EDGES[0]),
+        )
+        .expect("decodes");
+        std::hint::black_box(d);
+    });
     let decode_zune = median_ms(runs, || {
         let d = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("decodes");
         std::hint::black_box(d);
@@ -103,6 +113,7 @@ fn main() {
             "runs": runs,
             "decode_only_jpeg_decoder_ms": decode_jpeg_decoder,
             "decode_only_zune_jpeg_ms": decode_zune,
+            "decode_shrink_on_load_ms": decode_shrunk,
             "shoebox_all_sizes_ms": pipeline,
             "derivatives": sizes,
         })

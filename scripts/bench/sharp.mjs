@@ -1,0 +1,64 @@
+// The peer for scripts/bench-resize: sharp (libvips) making Shoebox's derivative set from one
+// JPEG on one thread. Prints one JSON object with median milliseconds.
+//
+//   node scripts/bench/sharp.mjs FILE [RUNS]
+//
+// Two ways to make the same four sizes (long edge 2048, 1280, 640, 320; JPEG q82, 4:2:0,
+// optimised Huffman tables, metadata stripped):
+//  - one_decode: decode once to raw pixels, then resize each size from them (the issue's "from
+//    one decode").
+//  - per_size: four pipelines straight from the JPEG, each letting libvips shrink on load
+//    (sharp's fastest idiom).
+import { readFileSync } from 'node:fs';
+import sharp from 'sharp';
+
+sharp.concurrency(1);
+sharp.cache(false);
+sharp.simd(true);
+
+const [file, runsArg] = process.argv.slice(2);
+const runs = Number(runsArg ?? 7);
+const input = readFileSync(file);
+const SIZES = [2048, 1280, 640, 320];
+const jpeg = { quality: 82, chromaSubsampling: '4:2:0', optimiseCoding: true, mozjpeg: false };
+
+async function median(fn) {
+  await fn();
+  const times = [];
+  for (let i = 0; i < runs; i++) {
+    const t = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
+}
+
+const decodeOnly = await median(() => sharp(input).rotate().raw().toBuffer());
+
+let sizes = [];
+const oneDecode = await median(async () => {
+  const { data, info } = await sharp(input).rotate().raw().toBuffer({ resolveWithObject: true });
+  const raw = { raw: { width: info.width, height: info.height, channels: info.channels } };
+  sizes = [];
+  for (const s of SIZES) {
+    const out = await sharp(data, raw).resize(s, s, { fit: 'inside' }).jpeg(jpeg).toBuffer({ resolveWithObject: true });
+    sizes.push([out.info.width, out.info.height, out.data.length]);
+  }
+});
+
+const perSize = await median(async () => {
+  for (const s of SIZES) {
+    await sharp(input).rotate().resize(s, s, { fit: 'inside' }).jpeg(jpeg).toBuffer();
+  }
+});
+
+console.log(JSON.stringify({
+  sharp: sharp.versions.sharp,
+  vips: sharp.versions.vips,
+  runs,
+  decode_only_ms: decodeOnly,
+  one_decode_all_sizes_ms: oneDecode,
+  per_size_shrink_on_load_ms: perSize,
+  derivatives: sizes,
+}));
