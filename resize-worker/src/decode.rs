@@ -67,8 +67,18 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<ImageFormat, ResizeError> 
 
 /// Reads the image's dimensions from its header without decoding the pixels.
 pub fn dimensions(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), ResizeError> {
+    if format == ImageFormat::Jpeg {
+        let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+        decoder.read_info().map_err(jpeg_error)?;
+        let info = decoder.info().ok_or_else(no_frame)?;
+        return Ok((u32::from(info.width), u32::from(info.height)));
+    }
     let reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.into_dimensions().map_err(|e| corrupt(format, e))
+}
+
+fn no_frame() -> ResizeError {
+    ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() }
 }
 
 fn corrupt(format: ImageFormat, e: image::ImageError) -> ResizeError {
@@ -138,9 +148,7 @@ fn jpeg_error(e: jpeg_decoder::Error) -> ResizeError {
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
+    let info = decoder.info().ok_or_else(no_frame)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixels(width, height, limits)?;
     if !jpeg_is_complete(bytes) {
@@ -156,9 +164,7 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<
     }
     let icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
     let data = decoder.decode().map_err(jpeg_error)?;
-    let out = decoder
-        .info()
-        .ok_or_else(|| ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() })?;
+    let out = decoder.info().ok_or_else(no_frame)?;
     let (w, h) = (u32::from(out.width), u32::from(out.height));
     let (channels, data) = match out.pixel_format {
         jpeg_decoder::PixelFormat::L8 => (1, data),
@@ -228,6 +234,15 @@ mod tests {
         assert!(!jpeg_is_complete(&[0xFF, 0xD8, 0xFF, 0xDA, 1, 2, 0xFF, 0x00]));
         // An embedded thumbnail's EOI before the main scan does not count.
         assert!(!jpeg_is_complete(&[0xFF, 0xD9, 0xFF, 0xDA, 1, 2, 3]));
+    }
+
+    #[test]
+    fn jpeg_dimensions_come_from_the_header_without_the_image_crate() {
+        let mut jpeg = Vec::new();
+        jpeg_encoder::Encoder::new(&mut jpeg, 80)
+            .encode(&[0u8; 5 * 3 * 3], 5, 3, jpeg_encoder::ColorType::Rgb)
+            .expect("encodes");
+        assert_eq!(dimensions(&jpeg, ImageFormat::Jpeg).expect("reads"), (5, 3));
     }
 
     #[test]
