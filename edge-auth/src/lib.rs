@@ -1,4 +1,24 @@
-//! Login and logout at the edge: it will check htpasswd users and issue CloudFront signed cookies.
+//! Login and logout at the edge: check htpasswd (bcrypt) users and issue CloudFront signed cookies.
 //!
-//! Nothing lives here yet. The work is tracked by the edge-login issue; until it lands, the crate
-//! holds no code so that nothing pretends to authenticate anyone.
+//! Pure computation: no I/O, no clock, no randomness of its own. The Node.js shim
+//! (`edge-auth/shim/index.mjs`) passes in the configuration, the CloudFront viewer-request event,
+//! the time and random bytes through a plain C ABI ([`abi`], wasm32 only).
+//!
+//! - [`EdgeConfig`] → [`Auth`]: configuration parsed once (private key, users).
+//! - [`Auth::handle`]: a CloudFront request event in, a CloudFront response out.
+//! - [`cookies`]: the one owner of the signed-cookie format (policy, CloudFront base64, signing).
+//! - [`htpasswd`]: bcrypt users with equal cost for unknown users.
+//! - [`redirect::safe_next`]: same-site redirect targets only.
+
+#[cfg(target_arch = "wasm32")]
+pub mod abi;
+pub mod config;
+pub mod cookies;
+pub mod event;
+pub mod handler;
+pub mod htpasswd;
+pub mod page;
+pub mod redirect;
+
+pub use config::{Auth, ConfigError, EdgeConfig, HashAlgorithm};
+pub use event::{CfRequest, CfResponse};

@@ -1,0 +1,115 @@
+// Lambda@Edge viewer-request handler for /_auth/login and /_auth/logout.
+// All logic lives in Rust (edge_auth.wasm); this shim only loads it, fetches the configuration,
+// and passes in the event, the time and random bytes.
+//
+// Configuration: Lambda@Edge has no environment variables, so it lives in AWS Secrets Manager
+// (us-east-1) under the name "<function name>-config", where the function name is the one the
+// replica runs as without its "us-east-1." prefix. It is cached for five minutes, so users added
+// with `shoebox users add` take effect without a redeploy. Locally and in tests the file named by
+// SHOEBOX_EDGE_CONFIG_FILE is used instead.
+import { readFile } from 'node:fs/promises';
+import { randomFillSync } from 'node:crypto';
+
+const CONFIG_TTL_MS = 5 * 60 * 1000;
+const wasmBytes = await readFile(new URL('./edge_auth.wasm', import.meta.url));
+const { instance } = await WebAssembly.instantiate(wasmBytes, {});
+const wasm = instance.exports;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let loaded = { text: null, at: 0 };
+let secrets;
+
+function copyIn(bytes) {
+  const ptr = wasm.shoebox_alloc(bytes.length);
+  new Uint8Array(wasm.memory.buffer, ptr, bytes.length).set(bytes);
+  return ptr;
+}
+
+function takeResult(packed) {
+  const ptr = Number(packed >> 32n);
+  const len = Number(packed & 0xffffffffn);
+  const json = decoder.decode(new Uint8Array(wasm.memory.buffer, ptr, len));
+  wasm.shoebox_free(ptr, len);
+  return JSON.parse(json);
+}
+
+function call(name, text, ...rest) {
+  const bytes = encoder.encode(text);
+  const ptr = copyIn(bytes);
+  try {
+    return takeResult(wasm[name](ptr, bytes.length, ...rest));
+  } finally {
+    wasm.shoebox_free(ptr, bytes.length);
+  }
+}
+
+/** The Secrets Manager name holding this function's configuration. */
+export function secretIdFor(functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '') {
+  return `${functionName.replace(/^[a-z]{2}(-[a-z]+)+-\d+\./, '')}-config`;
+}
+
+async function fetchConfig() {
+  if (process.env.SHOEBOX_EDGE_CONFIG_FILE) {
+    return readFile(process.env.SHOEBOX_EDGE_CONFIG_FILE, 'utf8');
+  }
+  // The Node.js runtime ships the AWS SDK v3; it is not in the bundle.
+  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
+  secrets ??= new SecretsManagerClient({ region: 'us-east-1' });
+  const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretIdFor() }));
+  return out.SecretString;
+}
+
+async function ensureConfig() {
+  if (loaded.text !== null && Date.now() - loaded.at < CONFIG_TTL_MS) return;
+  let text;
+  try {
+    text = await fetchConfig();
+  } catch (e) {
+    if (loaded.text !== null) {
+      console.warn(JSON.stringify({ msg: 'config refresh failed; keeping the previous one', error: String(e) }));
+      loaded.at = Date.now();
+      return;
+    }
+    throw e;
+  }
+  if (text !== loaded.text) {
+    const out = call('shoebox_init', text);
+    if (out.error) throw new Error(`configuration rejected: ${out.error}`);
+    console.log(JSON.stringify({ msg: 'configuration loaded', users: out.users }));
+  }
+  loaded = { text, at: Date.now() };
+}
+
+function plain(status, description, message) {
+  return {
+    status: String(status),
+    statusDescription: description,
+    headers: {
+      'content-type': [{ key: 'Content-Type', value: 'text/plain; charset=utf-8' }],
+      'cache-control': [{ key: 'Cache-Control', value: 'no-store' }],
+    },
+    body: `${message}\n`,
+  };
+}
+
+export const handler = async (event) => {
+  try {
+    await ensureConfig();
+  } catch (e) {
+    console.error(JSON.stringify({ msg: 'no usable configuration', error: String(e) }));
+    return plain(503, 'Service Unavailable', 'Sign-in is not available right now.');
+  }
+  const seed = copyIn(randomFillSync(new Uint8Array(32)));
+  try {
+    const out = call('shoebox_handle', JSON.stringify(event), Date.now() / 1000, seed);
+    if (out.error) {
+      console.error(JSON.stringify({ msg: 'edge-auth failed', error: out.error }));
+      return plain(500, 'Internal Server Error', 'Sign-in failed.');
+    }
+    console.log(JSON.stringify({ msg: out.log }));
+    return out.response;
+  } finally {
+    wasm.shoebox_free(seed, 32);
+  }
+};

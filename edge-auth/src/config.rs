@@ -1,0 +1,112 @@
+//! The edge configuration: what the shim fetches (from SSM in AWS, a file locally) and passes in.
+
+use crate::htpasswd::{HtpasswdError, Users};
+use rsa::pkcs1::DecodeRsaPrivateKey;
+use rsa::pkcs8::DecodePrivateKey;
+use serde::Deserialize;
+
+/// Which digest signs the policy. CloudFront defaults to SHA-1; SHA-256 adds a cookie.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HashAlgorithm {
+    /// RSA-SHA1, CloudFront's default.
+    #[default]
+    Sha1,
+    /// RSA-SHA256 (`CloudFront-Hash-Algorithm=SHA256`).
+    Sha256,
+}
+
+/// The configuration as JSON (camelCase keys).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EdgeConfig {
+    /// The CloudFront public key id (`CloudFront-Key-Pair-Id`).
+    pub key_pair_id: String,
+    /// The RSA-2048 private key, PEM (PKCS#1 or PKCS#8).
+    pub private_key_pem: String,
+    /// htpasswd lines `user:$2y$…`.
+    pub htpasswd: String,
+    /// How long a login lasts, in seconds (the policy's `DateLessThan`).
+    #[serde(default = "default_session")]
+    pub session_seconds: u64,
+    /// How long "keep me signed in" cookies last in the browser (`Max-Age`).
+    #[serde(default = "default_remember")]
+    pub remember_seconds: u64,
+    /// The signing digest.
+    #[serde(default)]
+    pub hash_algorithm: HashAlgorithm,
+    /// The gallery's title, shown on the login page.
+    #[serde(default = "default_title")]
+    pub title: String,
+}
+
+fn default_session() -> u64 {
+    12 * 3600
+}
+fn default_remember() -> u64 {
+    30 * 24 * 3600
+}
+fn default_title() -> String {
+    "Shoebox".into()
+}
+
+/// Why the configuration cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// Not valid configuration JSON.
+    #[error("configuration is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The private key does not parse.
+    #[error("privateKeyPem is not an RSA private key in PEM (PKCS#1 or PKCS#8): {0}")]
+    Key(String),
+    /// The key is not 2048 bits.
+    #[error("the private key has {0} bits; CloudFront key groups take RSA-2048")]
+    KeySize(usize),
+    /// A bad htpasswd line.
+    #[error(transparent)]
+    Htpasswd(#[from] HtpasswdError),
+    /// A setting out of range.
+    #[error("{0}")]
+    Invalid(&'static str),
+}
+
+/// The parsed configuration: the key and users, ready for every request.
+#[derive(Debug)]
+pub struct Auth {
+    pub(crate) key: rsa::PrivateKey,
+    pub(crate) users: Users,
+    pub(crate) config: EdgeConfig,
+}
+
+impl Auth {
+    /// Parses JSON configuration (the key once, here, not per request).
+    pub fn from_json(json: &str) -> Result<Self, ConfigError> {
+        Self::new(serde_json::from_str(json)?)
+    }
+
+    /// Parses the key and the users of `config`.
+    pub fn new(config: EdgeConfig) -> Result<Self, ConfigError> {
+        let pem = config.private_key_pem.trim();
+        let key = rsa::PrivateKey::from_pkcs1_pem(pem)
+            .or_else(|_| rsa::PrivateKey::from_pkcs8_pem(pem))
+            .map_err(|e| ConfigError::Key(e.to_string()))?;
+        let bits = rsa::traits::PublicKeyParts::size(&key) * 8;
+        if bits != 2048 {
+            return Err(ConfigError::KeySize(bits));
+        }
+        if config.key_pair_id.trim().is_empty() {
+            return Err(ConfigError::Invalid("keyPairId is empty"));
+        }
+        if config.session_seconds == 0 {
+            return Err(ConfigError::Invalid("sessionSeconds must be greater than zero"));
+        }
+        let users = Users::parse(&config.htpasswd)?;
+        Ok(Self { key, users, config })
+    }
+
+    /// The configuration this was built from.
+    pub fn config(&self) -> &EdgeConfig {
+        &self.config
+    }
+}

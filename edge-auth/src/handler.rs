@@ -1,0 +1,441 @@
+//! The routes: `GET /_auth/login` (page), `POST /_auth/login` (check, sign cookies),
+//! `GET|POST /_auth/logout` (expire cookies). Everything else gets a clear 4xx.
+
+use crate::config::Auth;
+use crate::cookies;
+use crate::event::{CfRequest, CfResponse};
+use crate::page::login_page;
+use crate::redirect::safe_next;
+use base64::Engine as _;
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use serde::Deserialize;
+
+/// The login page's path.
+pub const LOGIN_PATH: &str = "/_auth/login";
+/// The logout path.
+pub const LOGOUT_PATH: &str = "/_auth/logout";
+/// Longest accepted user name, in bytes.
+const MAX_USERNAME: usize = 256;
+/// Longest accepted password, in bytes (bcrypt reads 72; anything far longer is not a password).
+const MAX_PASSWORD: usize = 1024;
+/// Lambda@Edge passes at most 40 KB of body to viewer-request functions.
+const MAX_BODY: usize = 40 * 1024;
+
+/// A response and, for the shim to log, what happened.
+#[derive(Debug, Clone)]
+pub struct Handled {
+    /// The response for CloudFront.
+    pub response: CfResponse,
+    /// One log line.
+    pub log: String,
+}
+
+fn handled(response: CfResponse, log: impl Into<String>) -> Handled {
+    Handled { response, log: log.into() }
+}
+
+fn text(status: u16, message: &str) -> CfResponse {
+    CfResponse::new(status).body("text/plain; charset=utf-8", format!("{message}\n"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct Credentials {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: Option<String>,
+    #[serde(default)]
+    remember: Option<serde_json::Value>,
+}
+
+impl Credentials {
+    fn remember(&self) -> bool {
+        match &self.remember {
+            Some(serde_json::Value::Bool(b)) => *b,
+            Some(serde_json::Value::String(s)) => matches!(s.as_str(), "1" | "on" | "true" | "yes"),
+            Some(serde_json::Value::Number(n)) => n.as_u64() == Some(1),
+            _ => false,
+        }
+    }
+}
+
+/// Parses a form-encoded body into credentials (unknown fields ignored).
+fn from_form(body: &[u8]) -> Credentials {
+    let mut c = Credentials::default();
+    for (k, v) in form_urlencoded::parse(body) {
+        match k.as_ref() {
+            "username" => c.username = v.into_owned(),
+            "password" => c.password = v.into_owned(),
+            "next" => c.next = Some(v.into_owned()),
+            "remember" => c.remember = Some(serde_json::Value::String(v.into_owned())),
+            _ => {}
+        }
+    }
+    c
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+}
+
+impl Auth {
+    /// Handles a viewer-request event given as JSON. `now` is the Unix time in seconds; `seed`
+    /// seeds the RNG that blinds the RSA operation.
+    pub fn handle_event(&self, event_json: &str, now: u64, seed: [u8; 32]) -> Handled {
+        match CfRequest::from_event(event_json) {
+            Ok(request) => self.handle(&request, now, seed),
+            Err(e) => handled(
+                text(400, "Bad request: not a CloudFront viewer-request event."),
+                format!("bad event: {e}"),
+            ),
+        }
+    }
+
+    /// Handles one request.
+    pub fn handle(&self, request: &CfRequest, now: u64, seed: [u8; 32]) -> Handled {
+        let method = request.method.to_ascii_uppercase();
+        match (request.uri.as_str(), method.as_str()) {
+            (LOGIN_PATH, "GET" | "HEAD") => {
+                let next = safe_next(query_param(&request.querystring, "next").as_deref());
+                handled(self.page(200, None, &next), "login page")
+            }
+            (LOGIN_PATH, "POST") => self.login(request, now, seed),
+            (LOGOUT_PATH, "GET" | "POST") => {
+                let mut r =
+                    CfResponse::new(303).header("Location", LOGIN_PATH).header("Cache-Control", "no-store");
+                for name in cookies::ALL {
+                    r = r.header("Set-Cookie", cookies::expire_cookie(name));
+                }
+                handled(r, "logout")
+            }
+            (LOGIN_PATH | LOGOUT_PATH, _) => handled(
+                text(405, "Method not allowed.")
+                    .header("Allow", if request.uri == LOGIN_PATH { "GET, HEAD, POST" } else { "GET, POST" }),
+                format!("{method} {} refused", request.uri),
+            ),
+            _ => handled(text(404, "Not found."), format!("no route for {}", request.uri)),
+        }
+    }
+
+    fn page(&self, status: u16, error: Option<&str>, next: &str) -> CfResponse {
+        CfResponse::new(status).body("text/html; charset=utf-8", login_page(&self.config.title, error, next))
+    }
+
+    fn login(&self, request: &CfRequest, now: u64, seed: [u8; 32]) -> Handled {
+        let content_type = request
+            .header("content-type")
+            .unwrap_or("application/x-www-form-urlencoded")
+            .to_ascii_lowercase();
+        let json = content_type.starts_with("application/json");
+        let wants_json = json || request.header("accept").is_some_and(|a| a.contains("application/json"));
+        let fail = |status: u16, message: &str, log: String| {
+            let response = if wants_json {
+                CfResponse::new(status)
+                    .body("application/json", serde_json::json!({ "error": message }).to_string())
+            } else if status == 401 || status == 400 {
+                self.page(status, Some(message), "/")
+            } else {
+                text(status, message)
+            };
+            handled(response, log)
+        };
+
+        let Some(body) = &request.body else {
+            return fail(400, "The login request has no body.", "login without body".into());
+        };
+        if body.input_truncated {
+            return fail(413, "The login request is too large.", "login body truncated by CloudFront".into());
+        }
+        let bytes = match body.encoding.as_str() {
+            "base64" => match base64::engine::general_purpose::STANDARD.decode(body.data.trim()) {
+                Ok(b) => b,
+                Err(_) => {
+                    return fail(400, "The login request body is not valid base64.", "bad base64 body".into())
+                }
+            },
+            "text" | "" => body.data.clone().into_bytes(),
+            other => {
+                return fail(
+                    400,
+                    "The login request body has an unknown encoding.",
+                    format!("body encoding {other:?}"),
+                )
+            }
+        };
+        if bytes.len() > MAX_BODY {
+            return fail(413, "The login request is too large.", format!("body of {} bytes", bytes.len()));
+        }
+        let creds = if json {
+            match serde_json::from_slice::<Credentials>(&bytes) {
+                Ok(c) => c,
+                Err(_) => return fail(400, "The login request is not valid JSON.", "bad JSON body".into()),
+            }
+        } else if content_type.starts_with("application/x-www-form-urlencoded") {
+            if std::str::from_utf8(&bytes).is_err() {
+                return fail(400, "The login request is not valid UTF-8.", "non-UTF-8 form".into());
+            }
+            from_form(&bytes)
+        } else {
+            return fail(
+                415,
+                "Send the login as a form or as JSON.",
+                format!("content type {content_type:?}"),
+            );
+        };
+        let next = safe_next(creds.next.as_deref());
+        if creds.username.is_empty() || creds.password.is_empty() {
+            return fail(400, "Enter your user name and password.", "empty credentials".into());
+        }
+        if creds.username.len() > MAX_USERNAME || creds.password.len() > MAX_PASSWORD {
+            return fail(400, "User name or password is too long.", "over-long credentials".into());
+        }
+        let Some(host) =
+            request.header("host").filter(|h| !h.is_empty() && !h.contains(['/', '"', '\\', ' ']))
+        else {
+            return fail(400, "The request has no valid Host header.", "missing or bad Host".into());
+        };
+
+        if !self.users.verify(&creds.username, &creds.password) {
+            return fail(
+                401,
+                "Wrong user name or password.",
+                format!("login failed for {:?}", creds.username),
+            );
+        }
+
+        let remember = creds.remember();
+        let lifetime = if remember { self.config.remember_seconds } else { self.config.session_seconds };
+        let policy = cookies::policy(host, now.saturating_add(lifetime));
+        let mut rng = ChaCha20Rng::from_seed(seed);
+        let values = match cookies::signed_cookie_values(
+            &self.key,
+            &self.config.key_pair_id,
+            self.config.hash_algorithm,
+            &policy,
+            &mut rng,
+        ) {
+            Ok(v) => v,
+            Err(e) => return handled(text(500, "Signing failed."), format!("signing failed: {e}")),
+        };
+        let max_age = remember.then_some(self.config.remember_seconds);
+        let mut response = if wants_json {
+            CfResponse::new(200)
+                .body("application/json", serde_json::json!({ "ok": true, "next": next }).to_string())
+        } else {
+            CfResponse::new(303).header("Location", next.as_str()).header("Cache-Control", "no-store")
+        };
+        for (name, value) in &values {
+            response = response.header("Set-Cookie", cookies::set_cookie(name, value, max_age));
+        }
+        handled(response, format!("login ok for {:?}", creds.username))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::config::{EdgeConfig, HashAlgorithm};
+    use rsa::pkcs8::EncodePrivateKey;
+
+    pub(crate) const PASSWORD_LINE: &str =
+        "alice:$2y$04$778MjvI.Jzj5S5zk4NSfs.wvDDtABgOzRel8vQ16CD3AIZ6iENAr6";
+
+    pub(crate) fn auth(algorithm: HashAlgorithm) -> Auth {
+        let mut rng = ChaCha20Rng::from_seed([7; 32]);
+        let key = rsa::PrivateKey::new(&mut rng, 2048).expect("key");
+        let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).expect("pem").to_string();
+        Auth::new(EdgeConfig {
+            key_pair_id: "K2JCJMDEHXQW5F".into(),
+            private_key_pem: pem,
+            htpasswd: PASSWORD_LINE.into(),
+            session_seconds: 3600,
+            remember_seconds: 86400,
+            hash_algorithm: algorithm,
+            title: "Family <Photos>".into(),
+        })
+        .expect("config")
+    }
+
+    fn event(
+        method: &str,
+        uri: &str,
+        query: &str,
+        headers: &[(&str, &str)],
+        body: Option<serde_json::Value>,
+    ) -> String {
+        let headers: serde_json::Map<String, serde_json::Value> = headers
+            .iter()
+            .map(|(k, v)| (k.to_ascii_lowercase(), serde_json::json!([{ "key": k, "value": v }])))
+            .collect();
+        let mut request = serde_json::json!({
+            "clientIp": "203.0.113.178", "method": method, "uri": uri, "querystring": query, "headers": headers
+        });
+        if let Some(b) = body {
+            request["body"] = b;
+        }
+        serde_json::json!({ "Records": [{ "cf": { "config": { "eventType": "viewer-request" }, "request": request } }] }).to_string()
+    }
+
+    fn form_body(s: &str) -> serde_json::Value {
+        serde_json::json!({
+            "action": "read-only", "encoding": "base64", "inputTruncated": false,
+            "data": base64::engine::general_purpose::STANDARD.encode(s)
+        })
+    }
+
+    const HOST: (&str, &str) = ("Host", "photos.example.com");
+    const FORM: (&str, &str) = ("Content-Type", "application/x-www-form-urlencoded");
+
+    #[test]
+    fn login_page_renders_with_title_and_safe_next() {
+        let a = auth(HashAlgorithm::Sha1);
+        let h = a.handle_event(&event("GET", LOGIN_PATH, "next=%2F%2Fevil", &[HOST], None), 0, [0; 32]);
+        assert_eq!(h.response.status_code(), 200);
+        let body = h.response.body.as_deref().unwrap_or_default();
+        assert!(body.contains("Family &lt;Photos&gt;"));
+        assert!(body.contains(r#"name="next" value="/""#), "unsafe next replaced");
+        assert_eq!(h.response.values("content-type"), vec!["text/html; charset=utf-8"]);
+    }
+
+    #[test]
+    fn form_login_sets_three_session_cookies_and_redirects() {
+        let a = auth(HashAlgorithm::Sha1);
+        let body = form_body("username=alice&password=wonderland&next=%2FTrips%2FRome%25202024%2F");
+        let h =
+            a.handle_event(&event("POST", LOGIN_PATH, "", &[HOST, FORM], Some(body)), 1_700_000_000, [1; 32]);
+        assert_eq!(h.response.status_code(), 303, "{:?}", h.response);
+        assert_eq!(h.response.values("location"), vec!["/Trips/Rome%202024/"]);
+        let cookies = h.response.values("set-cookie");
+        assert_eq!(cookies.len(), 3);
+        assert!(cookies.iter().all(|c| c.contains("Secure")
+            && c.contains("HttpOnly")
+            && c.contains("SameSite=Lax")
+            && c.contains("Path=/")));
+        assert!(cookies.iter().all(|c| !c.contains("Max-Age")), "session cookies");
+        let policy = cookies.iter().find(|c| c.starts_with("CloudFront-Policy=")).expect("policy");
+        let value = policy.trim_start_matches("CloudFront-Policy=").split(';').next().unwrap_or_default();
+        let decoded = String::from_utf8(cookies::cf_base64_decode(value).expect("b64")).expect("utf8");
+        assert_eq!(decoded, cookies::policy("photos.example.com", 1_700_003_600));
+        assert!(cookies.iter().any(|c| c.starts_with("CloudFront-Key-Pair-Id=K2JCJMDEHXQW5F;")));
+        // The response is a valid CloudFront object: status string, no nulls.
+        let json = serde_json::to_string(&h.response).expect("json");
+        assert!(json.contains(r#""status":"303""#) && !json.contains("null"), "{json}");
+    }
+
+    #[test]
+    fn remember_me_sets_max_age_and_a_longer_policy_and_sha256_adds_a_cookie() {
+        let a = auth(HashAlgorithm::Sha256);
+        let body = serde_json::json!({"encoding": "text", "data": r#"{"username":"alice","password":"wonderland","remember":true}"#});
+        let h = a.handle_event(
+            &event("POST", LOGIN_PATH, "", &[HOST, ("Content-Type", "application/json")], Some(body)),
+            100,
+            [2; 32],
+        );
+        assert_eq!(h.response.status_code(), 200);
+        assert_eq!(h.response.body.as_deref(), Some(r#"{"next":"/","ok":true}"#));
+        let cookies = h.response.values("set-cookie");
+        assert_eq!(cookies.len(), 4);
+        assert!(cookies.iter().all(|c| c.contains("Max-Age=86400")));
+        assert!(cookies.iter().any(|c| c.starts_with("CloudFront-Hash-Algorithm=SHA256;")));
+    }
+
+    #[test]
+    fn failures_are_clear_4xx_never_panics() {
+        let a = auth(HashAlgorithm::Sha1);
+        let post = |headers: &[(&str, &str)], body: Option<serde_json::Value>| {
+            a.handle_event(&event("POST", LOGIN_PATH, "", headers, body), 0, [3; 32]).response
+        };
+        let wrong = post(&[HOST, FORM], Some(form_body("username=alice&password=nope")));
+        assert_eq!(wrong.status_code(), 401);
+        assert!(wrong.body.as_deref().unwrap_or_default().contains("Wrong user name or password."));
+        assert!(wrong.values("set-cookie").is_empty());
+        assert_eq!(
+            post(&[HOST, FORM], Some(form_body("username=bob&password=wonderland"))).status_code(),
+            401
+        );
+        assert_eq!(post(&[HOST, FORM], None).status_code(), 400);
+        assert_eq!(
+            post(&[HOST, FORM], Some(serde_json::json!({"encoding":"base64","data":"!!!"}))).status_code(),
+            400
+        );
+        assert_eq!(
+            post(
+                &[HOST, FORM],
+                Some(serde_json::json!({"encoding":"base64","data":"","inputTruncated":true}))
+            )
+            .status_code(),
+            413
+        );
+        assert_eq!(post(&[HOST, ("Content-Type", "text/xml")], Some(form_body("<a/>"))).status_code(), 415);
+        assert_eq!(
+            post(
+                &[HOST, ("Content-Type", "application/json")],
+                Some(serde_json::json!({"encoding":"text","data":"{"}))
+            )
+            .status_code(),
+            400
+        );
+        assert_eq!(post(&[HOST, FORM], Some(form_body("username=alice"))).status_code(), 400);
+        assert_eq!(
+            post(&[FORM], Some(form_body("username=alice&password=wonderland"))).status_code(),
+            400,
+            "no Host"
+        );
+        let long = format!("username=alice&password={}", "x".repeat(5000));
+        assert_eq!(post(&[HOST, FORM], Some(form_body(&long))).status_code(), 400);
+        assert_eq!(a.handle_event("{not json", 0, [0; 32]).response.status_code(), 400);
+        assert_eq!(a.handle_event(r#"{"Records":[]}"#, 0, [0; 32]).response.status_code(), 400);
+        assert_eq!(
+            a.handle_event(&event("PUT", LOGIN_PATH, "", &[HOST], None), 0, [0; 32]).response.status_code(),
+            405
+        );
+        assert_eq!(
+            a.handle_event(&event("GET", "/_auth/other", "", &[HOST], None), 0, [0; 32])
+                .response
+                .status_code(),
+            404
+        );
+    }
+
+    #[test]
+    fn logout_expires_every_cookie() {
+        let a = auth(HashAlgorithm::Sha1);
+        for method in ["GET", "POST"] {
+            let r = a.handle_event(&event(method, LOGOUT_PATH, "", &[HOST], None), 0, [0; 32]).response;
+            assert_eq!(r.status_code(), 303);
+            assert_eq!(r.values("location"), vec![LOGIN_PATH]);
+            let cookies = r.values("set-cookie");
+            assert_eq!(cookies.len(), 4);
+            assert!(cookies.iter().all(|c| c.contains("Max-Age=0")));
+        }
+    }
+
+    #[test]
+    fn signatures_verify_with_the_public_key() {
+        use rsa::signature::Verifier;
+        for algorithm in [HashAlgorithm::Sha1, HashAlgorithm::Sha256] {
+            let a = auth(algorithm);
+            let policy = cookies::policy("h.example", 42);
+            let mut rng = ChaCha20Rng::from_seed([9; 32]);
+            let sig = cookies::sign(&a.key, algorithm, policy.as_bytes(), &mut rng).expect("signs");
+            let sig2 =
+                cookies::sign(&a.key, algorithm, policy.as_bytes(), &mut ChaCha20Rng::from_seed([8; 32]))
+                    .expect("signs");
+            assert_eq!(sig, sig2, "PKCS#1 v1.5 is deterministic whatever the blinding");
+            let public = rsa::PublicKey::from(&a.key);
+            let s = rsa::pkcs1v15::Signature::try_from(sig.as_slice()).expect("sig");
+            match algorithm {
+                HashAlgorithm::Sha1 => {
+                    rsa::pkcs1v15::VerifyingKey::<sha1::Sha1>::new(public).verify(policy.as_bytes(), &s)
+                }
+                HashAlgorithm::Sha256 => {
+                    rsa::pkcs1v15::VerifyingKey::<sha2::Sha256>::new(public).verify(policy.as_bytes(), &s)
+                }
+            }
+            .expect("verifies");
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! The login page: self-contained (inline CSS, no requests), works without JavaScript and on a
+//! phone, follows the system's dark or light mode.
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+:root{color-scheme:light dark;--bg:#f6f5f2;--fg:#1d1d1f;--muted:#6b6b70;--card:#fff;--line:#d8d6d0;--accent:#2f5d8a;--err:#a4262c}
+@media (prefers-color-scheme:dark){:root{--bg:#121214;--fg:#ececef;--muted:#a0a0a8;--card:#1c1c20;--line:#34343a;--accent:#8ab4e0;--err:#ff8a8a}}
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;display:grid;place-items:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}
+main{width:min(22rem,calc(100vw - 2rem));background:var(--card);border:1px solid var(--line);border-radius:12px;padding:1.75rem}
+h1{margin:0 0 .25rem;font-size:1.4rem}
+p.sub{margin:0 0 1.25rem;color:var(--muted)}
+label{display:block;margin:.75rem 0 .25rem;font-weight:600}
+input[type=text],input[type=password]{width:100%;padding:.65rem .75rem;font:inherit;color:inherit;background:transparent;border:1px solid var(--line);border-radius:8px}
+input:focus-visible,button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
+.remember{display:flex;gap:.5rem;align-items:center;margin:1rem 0;font-weight:400}
+button{width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;background:var(--accent);border:0;border-radius:8px;cursor:pointer}
+@media (prefers-color-scheme:dark){button{color:#111}}
+.error{color:var(--err);font-weight:600;margin:0 0 .5rem}
+";
+
+/// The login page, with an optional error message and the page to return to.
+pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
+    let title = escape(title);
+    let error =
+        error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
+    let next = escape(next);
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>Sign in · {title}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p class="sub">This gallery is private. Please sign in.</p>
+{error}<form method="post" action="/_auth/login">
+<input type="hidden" name="next" value="{next}">
+<label for="username">User name</label>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus>
+<label for="password">Password</label>
+<input id="password" name="password" type="password" autocomplete="current-password" required>
+<label class="remember"><input type="checkbox" name="remember" value="1"> Keep me signed in</label>
+<button type="submit">Sign in</button>
+</form>
+</main>
+</body>
+</html>
+"#
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_and_makes_no_external_requests() {
+        let page = login_page("<Family & \"Friends\">", Some("Wrong <b>"), "/a?b=\"c\"");
+        assert!(page.contains("&lt;Family &amp; &quot;Friends&quot;&gt;"));
+        assert!(page.contains("Wrong &lt;b&gt;"));
+        assert!(page.contains(r#"value="/a?b=&quot;c&quot;""#));
+        assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
+        assert!(page.contains(r#"name="viewport""#));
+    }
+}
