@@ -43,28 +43,23 @@ impl Pixels {
         if !(2..=8).contains(&orientation) {
             return self;
         }
-        let (w, h, c) = (self.width as usize, self.height as usize, self.channels as usize);
-        let swap = orientation >= 5;
-        let (dw, dh) = if swap { (h, w) } else { (w, h) };
-        let mut out = vec![0u8; self.data.len()];
-        for y in 0..dh {
-            for x in 0..dw {
-                // Where destination pixel (x, y) comes from in the stored image.
-                let (sx, sy) = match orientation {
-                    2 => (w - 1 - x, y),
-                    3 => (w - 1 - x, h - 1 - y),
-                    4 => (x, h - 1 - y),
-                    5 => (y, x),
-                    6 => (y, h - 1 - x),
-                    7 => (w - 1 - y, h - 1 - x),
-                    _ => (w - 1 - y, x),
-                };
-                let s = (sy * w + sx) * c;
-                let d = (y * dw + x) * c;
-                out[d..d + c].copy_from_slice(&self.data[s..s + c]);
-            }
-        }
-        Pixels { width: dw as u32, height: dh as u32, channels: self.channels, data: out }
+        let (w, h) = (self.width as isize, self.height as isize);
+        // Destination pixel (x, y) reads source pixel `base + x * step_x + y * step_y` (in pixels).
+        let (base, step_x, step_y) = match orientation {
+            2 => (w - 1, -1, w),
+            3 => ((h - 1) * w + w - 1, -1, -w),
+            4 => ((h - 1) * w, 1, -w),
+            5 => (0, w, 1),
+            6 => ((h - 1) * w, -w, 1),
+            7 => ((h - 1) * w + w - 1, -w, -1),
+            _ => (w - 1, w, -1),
+        };
+        let (dw, dh) = if orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) };
+        let data = match self.channels {
+            1 => remap::<1>(&self.data, dw, dh, base, step_x, step_y),
+            _ => remap::<3>(&self.data, dw, dh, base, step_x, step_y),
+        };
+        Pixels { width: dw, height: dh, channels: self.channels, data }
     }
 
     /// The pixels as RGBA (opaque), for ThumbHash.
@@ -79,6 +74,20 @@ impl Pixels {
         }
         out
     }
+}
+
+/// Writes a `dw` × `dh` image whose pixel (x, y) is source pixel `base + x*step_x + y*step_y`.
+fn remap<const C: usize>(src: &[u8], dw: u32, dh: u32, base: isize, step_x: isize, step_y: isize) -> Vec<u8> {
+    let mut out = vec![0u8; src.len()];
+    for (y, row) in out.chunks_exact_mut(dw as usize * C).take(dh as usize).enumerate() {
+        let mut s = base + y as isize * step_y;
+        for px in row.chunks_exact_mut(C) {
+            let at = s as usize * C;
+            px.copy_from_slice(&src[at..at + C]);
+            s += step_x;
+        }
+    }
+    out
 }
 
 /// Composites interleaved pixels with alpha over white and drops the alpha channel, in place.
