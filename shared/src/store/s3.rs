@@ -77,7 +77,11 @@ impl ObjectStore for S3Store {
         let body = out.body.collect().await.map_err(|e| self.err(key, "GetObject body", e))?.into_bytes();
         // Content-Length can be absent (chunked responses); the limit still holds.
         if body.len() as u64 > max_bytes {
-            return Err(StoreError::TooLarge { key: key.to_owned(), size: body.len() as u64, limit: max_bytes });
+            return Err(StoreError::TooLarge {
+                key: key.to_owned(),
+                size: body.len() as u64,
+                limit: max_bytes,
+            });
         }
         Ok(Some(Object { info: ObjectInfo { size: body.len() as u64, ..info }, body }))
     }
