@@ -6,6 +6,7 @@
 //! | resized | `photos/ALBUM/…/STEM-HASH/WIDTH.jpg`   |
 //! | resized | `manifests/ALBUM/…/PHOTO.jpg.json`     |
 //! | web     | `index.html`, `ALBUM/…/index.html`     |
+//! | web     | `_data/ALBUM/…/album.json`             |
 //!
 //! HASH is derived from the source object's ETag (and key), so a replaced photo gets new
 //! derivative URLs and every derivative can be cached forever.
@@ -140,6 +141,19 @@ pub fn album_page_key(album: &str) -> String {
     }
 }
 
+/// Prefix of the site builder's data files in the web bucket (`_` keeps it clear of albums).
+pub const DATA_PREFIX: &str = "_data/";
+
+/// The web-bucket key of an album's data file: `_data/ALBUM/…/album.json`.
+pub fn album_data_key(album: &str) -> String {
+    format!("{DATA_PREFIX}{album}/album.json")
+}
+
+/// The source key of an album's `album.yml`.
+pub fn album_metadata_key(album: &str) -> String {
+    format!("{album}/{ALBUM_METADATA_FILE}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +227,14 @@ mod tests {
         assert_eq!(album_of("c.jpg"), None);
         assert_eq!(album_page_key(""), "index.html");
         assert_eq!(album_page_key("A/B"), "A/B/index.html");
+        assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
+        assert_eq!(
+            classify_source_key(&album_metadata_key("A/B")),
+            SourceObject::AlbumMetadata { album: "A/B".into() }
+        );
+        assert!(
+            matches!(classify_source_key(&album_data_key("A")), SourceObject::Ignored(_)),
+            "data never looks like an album"
+        );
     }
 }

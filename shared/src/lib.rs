@@ -5,7 +5,8 @@
 //! - [`s3_event`]: decoding S3 event notifications out of SQS message bodies.
 //! - [`manifest`]: the [`PhotoManifest`] the resize worker writes for each photo.
 //! - [`message`]: the [`SiteMessage`] the resize worker sends to the site builder.
-//! - [`store`]: the [`ObjectStore`] trait with S3 ([`S3Store`]) and folder ([`LocalStore`]) backends.
+//! - [`store`]: the [`ObjectStore`] trait with S3 ([`S3Store`]), folder ([`LocalStore`]) and
+//!   in-memory ([`MemoryStore`]) backends.
 //! - [`queue`]: the [`SiteQueue`] trait with SQS ([`SqsSiteQueue`]) and in-process
 //!   ([`ChannelSiteQueue`]) backends.
 //! - [`config`]: configuration read from the environment.
@@ -24,4 +25,6 @@ pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, MANIFE
 pub use message::SiteMessage;
 pub use queue::{sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue};
 pub use s3_event::{decode_sqs_body, ChangeKind, EventError, S3Change, Sequencer};
-pub use store::{s3_client, LocalStore, Object, ObjectInfo, ObjectStore, PutOptions, S3Store, StoreError};
+pub use store::{
+    s3_client, LocalStore, MemoryStore, Object, ObjectInfo, ObjectStore, PutOptions, S3Store, StoreError,
+};

@@ -5,9 +5,11 @@
 //! treat "gone" as an ordinary outcome rather than an error.
 
 mod local;
+mod memory;
 mod s3;
 
 pub use local::LocalStore;
+pub use memory::{MemoryStore, OpCounts};
 pub use s3::{s3_client, S3Store};
 
 use async_trait::async_trait;

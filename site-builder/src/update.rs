@@ -1,0 +1,111 @@
+//! Applying a batch of SiteQueue messages to the albums' data files through an object store.
+//!
+//! Per touched album: one read of its data file, one read of its `album.yml` when that changed,
+//! and one write when anything changed. Nothing is listed; the gallery's size does not matter.
+
+use crate::album::{apply, AlbumData, Applied, ALBUM_DATA_SCHEMA};
+use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
+use bytes::Bytes;
+use shared::keys::{album_data_key, album_metadata_key};
+use shared::{ObjectStore, PutOptions, SiteMessage, StoreError};
+use std::collections::BTreeMap;
+
+/// Largest album data file read (a 5,000-photo album is a few MB).
+const MAX_DATA_FILE: u64 = 256 << 20;
+
+/// What a batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Albums whose data changed (to re-render), in name order.
+    pub changed: Vec<String>,
+    /// Albums the batch touched without changing them (replays).
+    pub unchanged: Vec<String>,
+    /// Messages ignored as older than the data.
+    pub stale: usize,
+}
+
+/// Why an album could not be updated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum UpdateError {
+    /// Reading or writing a bucket failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// An album's data file exists but cannot be read; `rebuild-all` recreates it.
+    #[error("{key}: unreadable album data ({reason}); run a full rebuild to recreate it")]
+    BadDataFile {
+        /// The data file's key.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Reads an album's data file (a new, empty album when there is none).
+pub async fn load_album(web: &dyn ObjectStore, album: &str) -> Result<AlbumData, UpdateError> {
+    let key = album_data_key(album);
+    let Some(object) = web.get(&key, MAX_DATA_FILE).await? else { return Ok(AlbumData::new(album)) };
+    let data: AlbumData = serde_json::from_slice(&object.body)
+        .map_err(|e| UpdateError::BadDataFile { key: key.clone(), reason: e.to_string() })?;
+    if data.schema != ALBUM_DATA_SCHEMA {
+        return Err(UpdateError::BadDataFile {
+            key,
+            reason: format!("schema {} is not {ALBUM_DATA_SCHEMA}", data.schema),
+        });
+    }
+    Ok(data)
+}
+
+async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMetadata, UpdateError> {
+    let key = album_metadata_key(album);
+    match source.get(&key, MAX_ALBUM_YML as u64).await {
+        Ok(Some(object)) => {
+            Ok(AlbumMetadata::parse_or_default(album, &String::from_utf8_lossy(&object.body)))
+        }
+        Ok(None) => Ok(AlbumMetadata::default()),
+        Err(StoreError::TooLarge { size, .. }) => {
+            tracing::error!(album, bytes = size, "album.yml is over 256 KiB; the album uses its defaults");
+            Ok(AlbumMetadata::default())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Applies `messages` (grouped by album, in order) to the data files in `web`, reading
+/// `album.yml` files from `source` when they changed.
+pub async fn apply_batch(
+    source: &dyn ObjectStore,
+    web: &dyn ObjectStore,
+    messages: &[SiteMessage],
+) -> Result<BatchReport, UpdateError> {
+    let mut by_album: BTreeMap<&str, Vec<&SiteMessage>> = BTreeMap::new();
+    for m in messages {
+        by_album.entry(m.album()).or_default().push(m);
+    }
+    let mut report = BatchReport::default();
+    for (album, messages) in by_album {
+        let mut data = load_album(web, album).await?;
+        let needs_yml =
+            messages.iter().any(|m| matches!(m, SiteMessage::AlbumMetadataChanged { removed: false, .. }));
+        let yml = if needs_yml { Some(read_album_yml(source, album).await?) } else { None };
+        let mut changed = false;
+        for m in messages {
+            match apply(&mut data, m, yml.clone()) {
+                Applied::Changed => changed = true,
+                Applied::Unchanged => {}
+                Applied::Stale => report.stale += 1,
+            }
+        }
+        if changed {
+            let body = serde_json::to_vec(&data).map_err(|e| UpdateError::BadDataFile {
+                key: album_data_key(album),
+                reason: e.to_string(),
+            })?;
+            web.put(&album_data_key(album), Bytes::from(body), &PutOptions::json()).await?;
+            report.changed.push(album.to_owned());
+        } else {
+            report.unchanged.push(album.to_owned());
+        }
+    }
+    Ok(report)
+}

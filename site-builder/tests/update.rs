@@ -1,0 +1,138 @@
+//! Applying SiteQueue batches through an object store: bounded I/O whatever the gallery's size.
+
+use bytes::Bytes;
+use shared::keys::album_data_key;
+use shared::store::OpCounts;
+use shared::{
+    Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
+};
+use site_builder::{apply_batch, AlbumData, SortOrder};
+
+fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
+    let key = format!("{album}/IMG_{n:05}.jpg");
+    PhotoManifest {
+        schema: shared::MANIFEST_SCHEMA,
+        album: album.into(),
+        etag: etag.into(),
+        sequencer: Some(Sequencer(format!("{n:016X}"))),
+        source_bytes: 3_000_000,
+        width: 4000,
+        height: 3000,
+        derivatives: [2048u32, 1280, 640, 320]
+            .iter()
+            .map(|w| Derivative {
+                width: *w,
+                height: w * 3 / 4,
+                key: format!("photos/{album}/IMG_{n:05}-abc/{w}.jpg"),
+                bytes: 1,
+            })
+            .collect(),
+        thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
+        icc_profile: false,
+        exif: ExifSummary { captured_at: Some("2024-05-01T12:00:00".into()), ..Default::default() },
+        source_key: key,
+    }
+}
+
+/// A gallery of `albums` × `per_album` photos, written as data files directly.
+async fn gallery(albums: usize, per_album: usize) -> MemoryStore {
+    let web = MemoryStore::new();
+    for a in 0..albums {
+        let album = format!("Year {}/Album {a:04}", 2000 + a % 20);
+        let mut data = AlbumData::new(&album);
+        for n in 0..per_album {
+            let m = manifest(&album, n, "e1");
+            data.photos.insert(m.source_key.clone(), m);
+        }
+        let body = serde_json::to_vec(&data).expect("serialises");
+        web.put(&album_data_key(&album), Bytes::from(body), &PutOptions::json()).await.expect("put");
+    }
+    web.reset_counts();
+    web
+}
+
+fn upsert(m: PhotoManifest) -> SiteMessage {
+    SiteMessage::PhotoUpserted { manifest: Box::new(m) }
+}
+
+#[tokio::test]
+async fn one_new_photo_in_a_100000_photo_gallery_is_one_read_and_one_write() {
+    let source = MemoryStore::new();
+    let web = gallery(2_000, 50).await;
+    let album = "Year 2007/Album 0007";
+    let new = upsert(manifest(album, 50, "e1"));
+
+    let report = apply_batch(&source, &web, std::slice::from_ref(&new)).await.expect("applies");
+    assert_eq!(report.changed, vec![album.to_owned()]);
+    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 1, lists: 0 }, "no listing, one read, one write");
+    assert_eq!(source.counts(), OpCounts::default());
+
+    web.reset_counts();
+    let replay = apply_batch(&source, &web, &[new]).await.expect("applies");
+    assert_eq!(replay.unchanged, vec![album.to_owned()]);
+    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 0, lists: 0 }, "a replay writes nothing");
+
+    let data: AlbumData = serde_json::from_slice(
+        &web.get(&album_data_key(album), u64::MAX).await.expect("get").expect("exists").body,
+    )
+    .expect("json");
+    assert_eq!(data.photos.len(), 51);
+}
+
+#[tokio::test]
+async fn a_burst_into_one_album_is_one_read_and_one_write() {
+    let source = MemoryStore::new();
+    let web = gallery(10, 5).await;
+    let album = "Year 2003/Album 0003";
+    let burst: Vec<SiteMessage> = (100..600).map(|n| upsert(manifest(album, n, "e1"))).collect();
+    let report = apply_batch(&source, &web, &burst).await.expect("applies");
+    assert_eq!(report.changed.len(), 1);
+    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 1, lists: 0 });
+}
+
+#[tokio::test]
+async fn deletions_titles_and_broken_album_yml() {
+    let source = MemoryStore::new();
+    let web = gallery(3, 3).await;
+    let album = "Year 2001/Album 0001";
+    source
+        .put(
+            &format!("{album}/album.yml"),
+            Bytes::from_static(b"title: Rome\nsort: name desc\n"),
+            &PutOptions::default(),
+        )
+        .await
+        .expect("put");
+    let messages = vec![
+        SiteMessage::PhotoRemoved {
+            source_key: format!("{album}/IMG_00001.jpg"),
+            album: album.into(),
+            sequencer: Some(Sequencer("00000000000000FF".into())),
+        },
+        SiteMessage::AlbumMetadataChanged { album: album.into(), removed: false, sequencer: None },
+    ];
+    let report = apply_batch(&source, &web, &messages).await.expect("applies");
+    assert_eq!(report.changed, vec![album.to_owned()]);
+    assert_eq!(source.counts().reads, 1, "album.yml read once");
+    let data = site_builder::update::load_album(&web, album).await.expect("loads");
+    assert_eq!(data.photos.len(), 2);
+    assert_eq!(data.metadata.title.as_deref(), Some("Rome"));
+    assert_eq!(data.metadata.sort, SortOrder::NameDesc);
+
+    // A broken album.yml: logged, defaults apply, the album still updates.
+    source
+        .put(&format!("{album}/album.yml"), Bytes::from_static(b"title: [oops"), &PutOptions::default())
+        .await
+        .expect("put");
+    let changed = SiteMessage::AlbumMetadataChanged { album: album.into(), removed: false, sequencer: None };
+    apply_batch(&source, &web, &[changed]).await.expect("applies");
+    let data = site_builder::update::load_album(&web, album).await.expect("loads");
+    assert_eq!(data.metadata, Default::default());
+
+    // A corrupt data file is a clear error naming the key, not a panic or a silent reset.
+    web.put(&album_data_key(album), Bytes::from_static(b"{not json"), &PutOptions::json())
+        .await
+        .expect("put");
+    let err = apply_batch(&source, &web, &[upsert(manifest(album, 9, "e1"))]).await.expect_err("corrupt");
+    assert!(err.to_string().contains(&album_data_key(album)), "{err}");
+}
