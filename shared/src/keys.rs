@@ -149,6 +149,9 @@ pub fn album_data_key(album: &str) -> String {
     format!("{DATA_PREFIX}{album}/album.json")
 }
 
+/// The web-bucket key of the gallery summary.
+pub const GALLERY_DATA_KEY: &str = "_data/gallery.json";
+
 /// The source key of an album's `album.yml`.
 pub fn album_metadata_key(album: &str) -> String {
     format!("{album}/{ALBUM_METADATA_FILE}")

@@ -1,12 +1,14 @@
 //! Applying a batch of SiteQueue messages to the albums' data files through an object store.
 //!
 //! Per touched album: one read of its data file, one read of its `album.yml` when that changed,
-//! and one write when anything changed. Nothing is listed; the gallery's size does not matter.
+//! and one write when anything changed; then, if any album changed, one read and at most one
+//! write of the gallery summary. Nothing is listed; the gallery's size does not matter.
 
 use crate::album::{apply, AlbumData, Applied, ALBUM_DATA_SCHEMA};
+use crate::gallery::{GallerySummary, GALLERY_SCHEMA};
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use bytes::Bytes;
-use shared::keys::{album_data_key, album_metadata_key};
+use shared::keys::{album_data_key, album_metadata_key, GALLERY_DATA_KEY};
 use shared::{ObjectStore, PutOptions, SiteMessage, StoreError};
 use std::collections::BTreeMap;
 
@@ -22,6 +24,8 @@ pub struct BatchReport {
     pub unchanged: Vec<String>,
     /// Messages ignored as older than the data.
     pub stale: usize,
+    /// Whether the gallery summary changed (the index must be re-rendered).
+    pub gallery_changed: bool,
 }
 
 /// Why an album could not be updated.
@@ -56,6 +60,30 @@ pub async fn load_album(web: &dyn ObjectStore, album: &str) -> Result<AlbumData,
     Ok(data)
 }
 
+/// Reads the gallery summary (empty when there is none).
+pub async fn load_gallery(web: &dyn ObjectStore) -> Result<GallerySummary, UpdateError> {
+    let Some(object) = web.get(GALLERY_DATA_KEY, MAX_DATA_FILE).await? else {
+        return Ok(GallerySummary::default());
+    };
+    let bad = |reason: String| UpdateError::BadDataFile { key: GALLERY_DATA_KEY.to_owned(), reason };
+    let summary: GallerySummary = serde_json::from_slice(&object.body).map_err(|e| bad(e.to_string()))?;
+    if summary.schema != GALLERY_SCHEMA {
+        return Err(bad(format!("schema {} is not {GALLERY_SCHEMA}", summary.schema)));
+    }
+    Ok(summary)
+}
+
+async fn save_json<T: serde::Serialize>(
+    web: &dyn ObjectStore,
+    key: &str,
+    value: &T,
+) -> Result<(), UpdateError> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| UpdateError::BadDataFile { key: key.to_owned(), reason: e.to_string() })?;
+    web.put(key, Bytes::from(body), &PutOptions::json()).await?;
+    Ok(())
+}
+
 async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMetadata, UpdateError> {
     let key = album_metadata_key(album);
     match source.get(&key, MAX_ALBUM_YML as u64).await {
@@ -83,6 +111,7 @@ pub async fn apply_batch(
         by_album.entry(m.album()).or_default().push(m);
     }
     let mut report = BatchReport::default();
+    let mut changed_data = Vec::new();
     for (album, messages) in by_album {
         let mut data = load_album(web, album).await?;
         let needs_yml =
@@ -97,15 +126,23 @@ pub async fn apply_batch(
             }
         }
         if changed {
-            let body = serde_json::to_vec(&data).map_err(|e| UpdateError::BadDataFile {
-                key: album_data_key(album),
-                reason: e.to_string(),
-            })?;
-            web.put(&album_data_key(album), Bytes::from(body), &PutOptions::json()).await?;
+            save_json(web, &album_data_key(album), &data).await?;
             report.changed.push(album.to_owned());
+            changed_data.push(data);
         } else {
             report.unchanged.push(album.to_owned());
         }
+    }
+    if !changed_data.is_empty() {
+        let mut gallery = load_gallery(web).await?;
+        let mut gallery_changed = false;
+        for data in &changed_data {
+            gallery_changed |= gallery.update(data);
+        }
+        if gallery_changed {
+            save_json(web, GALLERY_DATA_KEY, &gallery).await?;
+        }
+        report.gallery_changed = gallery_changed;
     }
     Ok(report)
 }

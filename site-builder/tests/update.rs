@@ -1,12 +1,12 @@
 //! Applying SiteQueue batches through an object store: bounded I/O whatever the gallery's size.
 
 use bytes::Bytes;
-use shared::keys::album_data_key;
+use shared::keys::{album_data_key, GALLERY_DATA_KEY};
 use shared::store::OpCounts;
 use shared::{
     Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
 };
-use site_builder::{apply_batch, AlbumData, SortOrder};
+use site_builder::{apply_batch, AlbumData, GallerySummary, SortOrder};
 
 fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
     let key = format!("{album}/IMG_{n:05}.jpg");
@@ -37,6 +37,7 @@ fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
 /// A gallery of `albums` × `per_album` photos, written as data files directly.
 async fn gallery(albums: usize, per_album: usize) -> MemoryStore {
     let web = MemoryStore::new();
+    let mut summary = GallerySummary::default();
     for a in 0..albums {
         let album = format!("Year {}/Album {a:04}", 2000 + a % 20);
         let mut data = AlbumData::new(&album);
@@ -46,7 +47,10 @@ async fn gallery(albums: usize, per_album: usize) -> MemoryStore {
         }
         let body = serde_json::to_vec(&data).expect("serialises");
         web.put(&album_data_key(&album), Bytes::from(body), &PutOptions::json()).await.expect("put");
+        summary.update(&data);
     }
+    let body = serde_json::to_vec(&summary).expect("serialises");
+    web.put(GALLERY_DATA_KEY, Bytes::from(body), &PutOptions::json()).await.expect("put");
     web.reset_counts();
     web
 }
@@ -56,7 +60,7 @@ fn upsert(m: PhotoManifest) -> SiteMessage {
 }
 
 #[tokio::test]
-async fn one_new_photo_in_a_100000_photo_gallery_is_one_read_and_one_write() {
+async fn one_new_photo_in_a_100000_photo_gallery_is_two_reads_and_two_writes() {
     let source = MemoryStore::new();
     let web = gallery(2_000, 50).await;
     let album = "Year 2007/Album 0007";
@@ -64,30 +68,46 @@ async fn one_new_photo_in_a_100000_photo_gallery_is_one_read_and_one_write() {
 
     let report = apply_batch(&source, &web, std::slice::from_ref(&new)).await.expect("applies");
     assert_eq!(report.changed, vec![album.to_owned()]);
-    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 1, lists: 0 }, "no listing, one read, one write");
+    assert!(report.gallery_changed, "the album's count changed");
+    assert_eq!(
+        web.counts(),
+        OpCounts { reads: 2, writes: 2, lists: 0 },
+        "no listing: the album's data file and the gallery summary, each read once and written once"
+    );
     assert_eq!(source.counts(), OpCounts::default());
 
     web.reset_counts();
     let replay = apply_batch(&source, &web, &[new]).await.expect("applies");
     assert_eq!(replay.unchanged, vec![album.to_owned()]);
-    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 0, lists: 0 }, "a replay writes nothing");
+    assert_eq!(
+        web.counts(),
+        OpCounts { reads: 1, writes: 0, lists: 0 },
+        "a replay reads the album and writes nothing"
+    );
 
     let data: AlbumData = serde_json::from_slice(
         &web.get(&album_data_key(album), u64::MAX).await.expect("get").expect("exists").body,
     )
     .expect("json");
     assert_eq!(data.photos.len(), 51);
+    let gallery = site_builder::update::load_gallery(&web).await.expect("loads");
+    assert_eq!(gallery.albums.len(), 2_000);
+    assert_eq!(gallery.albums[album].photo_count, 51);
 }
 
 #[tokio::test]
-async fn a_burst_into_one_album_is_one_read_and_one_write() {
+async fn a_burst_into_one_album_is_a_bounded_number_of_operations() {
     let source = MemoryStore::new();
     let web = gallery(10, 5).await;
     let album = "Year 2003/Album 0003";
     let burst: Vec<SiteMessage> = (100..600).map(|n| upsert(manifest(album, n, "e1"))).collect();
     let report = apply_batch(&source, &web, &burst).await.expect("applies");
     assert_eq!(report.changed.len(), 1);
-    assert_eq!(web.counts(), OpCounts { reads: 1, writes: 1, lists: 0 });
+    assert_eq!(
+        web.counts(),
+        OpCounts { reads: 2, writes: 2, lists: 0 },
+        "500 photos, one album: same cost as one"
+    );
 }
 
 #[tokio::test]
@@ -117,6 +137,9 @@ async fn deletions_titles_and_broken_album_yml() {
     let data = site_builder::update::load_album(&web, album).await.expect("loads");
     assert_eq!(data.photos.len(), 2);
     assert_eq!(data.metadata.title.as_deref(), Some("Rome"));
+    let gallery = site_builder::update::load_gallery(&web).await.expect("loads");
+    assert_eq!(gallery.albums[album].title, "Rome", "the summary follows album.yml");
+    assert_eq!(gallery.albums[album].photo_count, 2);
     assert_eq!(data.metadata.sort, SortOrder::NameDesc);
 
     // A broken album.yml: logged, defaults apply, the album still updates.

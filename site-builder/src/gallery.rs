@@ -1,0 +1,223 @@
+//! The gallery-level summary (`_data/gallery.json`): per album its title, photo count, cover and
+//! capture-date range, so the index and parent albums render without reading every album.
+
+use crate::album::AlbumData;
+use crate::metadata::SortOrder;
+use serde::{Deserialize, Serialize};
+use shared::{Derivative, PhotoManifest};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Schema version of the summary file.
+pub const GALLERY_SCHEMA: u32 = 1;
+
+/// One album as the index shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlbumSummary {
+    /// Display title (`album.yml` title, else the folder name).
+    pub title: String,
+    /// Number of photos directly in the album.
+    pub photo_count: usize,
+    /// The cover photo: `album.yml`'s `cover` when it names a photo of the album, else the first
+    /// photo in the album's order.
+    pub cover: Option<Cover>,
+    /// Earliest capture time, ISO 8601.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_taken: Option<String>,
+    /// Latest capture time, ISO 8601.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_taken: Option<String>,
+}
+
+/// What a tile needs of the cover photo.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cover {
+    /// The cover's source key.
+    pub source_key: String,
+    /// Width after orientation.
+    pub width: u32,
+    /// Height after orientation.
+    pub height: u32,
+    /// ThumbHash, base64.
+    pub thumbhash: String,
+    /// Its derivatives.
+    pub derivatives: Vec<Derivative>,
+}
+
+/// Every album with photos, by album path.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GallerySummary {
+    /// Schema version ([`GALLERY_SCHEMA`]).
+    pub schema: u32,
+    /// Albums by path.
+    pub albums: BTreeMap<String, AlbumSummary>,
+}
+
+impl Default for GallerySummary {
+    fn default() -> Self {
+        Self { schema: GALLERY_SCHEMA, albums: BTreeMap::new() }
+    }
+}
+
+fn file_name(source_key: &str) -> &str {
+    source_key.rsplit_once('/').map_or(source_key, |(_, f)| f)
+}
+
+/// The album's photos in the order its `album.yml` asks for.
+pub fn ordered_photos(data: &AlbumData) -> Vec<&PhotoManifest> {
+    let mut photos: Vec<&PhotoManifest> = data.photos.values().collect();
+    let by_name =
+        |a: &&PhotoManifest, b: &&PhotoManifest| file_name(&a.source_key).cmp(file_name(&b.source_key));
+    match data.metadata.sort {
+        SortOrder::NameAsc => photos.sort_by(by_name),
+        SortOrder::NameDesc => photos.sort_by(|a, b| by_name(b, a)),
+        SortOrder::DateAsc | SortOrder::DateDesc => {
+            // Photos without a capture time go last, by name, in both directions.
+            photos.sort_by(|a, b| match (&a.exif.captured_at, &b.exif.captured_at) {
+                (Some(x), Some(y)) if data.metadata.sort == SortOrder::DateDesc => {
+                    y.cmp(x).then_with(|| by_name(a, b))
+                }
+                (Some(x), Some(y)) => x.cmp(y).then_with(|| by_name(a, b)),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => by_name(a, b),
+            })
+        }
+    }
+    photos
+}
+
+impl AlbumSummary {
+    /// The summary of an album, or `None` when it has no photos.
+    pub fn of(data: &AlbumData) -> Option<Self> {
+        let photos = ordered_photos(data);
+        let first = *photos.first()?;
+        let cover = data
+            .metadata
+            .cover
+            .as_deref()
+            .and_then(|name| photos.iter().find(|p| file_name(&p.source_key) == name).copied())
+            .unwrap_or(first);
+        let dates: BTreeSet<&str> = photos.iter().filter_map(|p| p.exif.captured_at.as_deref()).collect();
+        let title = data.metadata.title.clone().unwrap_or_else(|| file_name(&data.album).to_owned());
+        Some(Self {
+            title,
+            photo_count: photos.len(),
+            cover: Some(Cover {
+                source_key: cover.source_key.clone(),
+                width: cover.width,
+                height: cover.height,
+                thumbhash: cover.thumbhash.clone(),
+                derivatives: cover.derivatives.clone(),
+            }),
+            first_taken: dates.first().map(|d| (*d).to_owned()),
+            last_taken: dates.last().map(|d| (*d).to_owned()),
+        })
+    }
+}
+
+impl GallerySummary {
+    /// Records an album's current state; returns whether the summary changed.
+    pub fn update(&mut self, data: &AlbumData) -> bool {
+        match AlbumSummary::of(data) {
+            Some(s) if self.albums.get(&data.album) == Some(&s) => false,
+            Some(s) => {
+                self.albums.insert(data.album.clone(), s);
+                true
+            }
+            None => self.albums.remove(&data.album).is_some(),
+        }
+    }
+
+    /// The direct sub-albums of `parent` ("" for the top level), including folders that hold
+    /// only sub-albums and no photos of their own.
+    pub fn children(&self, parent: &str) -> Vec<String> {
+        let prefix = if parent.is_empty() { String::new() } else { format!("{parent}/") };
+        let mut out = BTreeSet::new();
+        for path in self.albums.keys().filter(|p| p.starts_with(&prefix)) {
+            if let Some(first) = path[prefix.len()..].split('/').next().filter(|s| !s.is_empty()) {
+                out.insert(format!("{prefix}{first}"));
+            }
+        }
+        out.into_iter().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::album::{apply, tests::up};
+    use crate::metadata::AlbumMetadata;
+
+    fn album_with(name: &str, photos: &[(&str, Option<&str>)]) -> AlbumData {
+        let mut d = AlbumData::new(name);
+        for (file, date) in photos {
+            apply(&mut d, &up(&format!("{name}/{file}"), "e", None), None);
+            if let Some(p) = d.photos.get_mut(&format!("{name}/{file}")) {
+                p.exif.captured_at = date.map(str::to_owned);
+            }
+        }
+        d
+    }
+
+    #[test]
+    fn summaries_follow_sort_cover_and_dates() {
+        let mut d = album_with(
+            "Trips/Rome",
+            &[
+                ("b.jpg", Some("2024-05-02T10:00:00")),
+                ("a.jpg", Some("2024-05-01T09:00:00")),
+                ("c.jpg", None),
+            ],
+        );
+        let s = AlbumSummary::of(&d).expect("has photos");
+        assert_eq!(s.title, "Rome");
+        assert_eq!(s.photo_count, 3);
+        assert_eq!(
+            s.cover.as_ref().map(|c| c.source_key.as_str()),
+            Some("Trips/Rome/a.jpg"),
+            "oldest first by default"
+        );
+        assert_eq!(
+            (s.first_taken.as_deref(), s.last_taken.as_deref()),
+            (Some("2024-05-01T09:00:00"), Some("2024-05-02T10:00:00"))
+        );
+        let names = |d: &AlbumData| {
+            ordered_photos(d).iter().map(|p| file_name(&p.source_key).to_owned()).collect::<Vec<_>>()
+        };
+        assert_eq!(names(&d), ["a.jpg", "b.jpg", "c.jpg"]);
+        d.metadata = AlbumMetadata {
+            sort: SortOrder::DateDesc,
+            cover: Some("c.jpg".into()),
+            title: Some("Roma".into()),
+            ..Default::default()
+        };
+        assert_eq!(names(&d), ["b.jpg", "a.jpg", "c.jpg"], "undated photos stay last");
+        let s = AlbumSummary::of(&d).expect("has photos");
+        assert_eq!(s.cover.map(|c| c.source_key), Some("Trips/Rome/c.jpg".into()));
+        assert_eq!(s.title, "Roma");
+        d.metadata.sort = SortOrder::NameDesc;
+        assert_eq!(names(&d), ["c.jpg", "b.jpg", "a.jpg"]);
+    }
+
+    #[test]
+    fn update_reports_changes_and_drops_empty_albums() {
+        let mut g = GallerySummary::default();
+        let d = album_with("A", &[("1.jpg", None)]);
+        assert!(g.update(&d));
+        assert!(!g.update(&d), "same state, no change");
+        assert!(g.update(&AlbumData::new("A")), "emptied album leaves the summary");
+        assert!(g.albums.is_empty());
+    }
+
+    #[test]
+    fn children_include_folders_with_only_sub_albums() {
+        let mut g = GallerySummary::default();
+        for name in ["Trips/Italy/Rome", "Trips/Italy/Milan", "Trips/Paris", "Family"] {
+            g.update(&album_with(name, &[("1.jpg", None)]));
+        }
+        assert_eq!(g.children(""), ["Family", "Trips"]);
+        assert_eq!(g.children("Trips"), ["Trips/Italy", "Trips/Paris"]);
+        assert_eq!(g.children("Trips/Italy"), ["Trips/Italy/Milan", "Trips/Italy/Rome"]);
+        assert!(g.children("Family").is_empty());
+    }
+}
