@@ -70,6 +70,14 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
     )
 }
 
+/// The login page as a static file (`_auth/login.html`), which CloudFront serves in place of any
+/// page a visitor may not see yet: a one-line script fills `next` with the address they asked
+/// for, so they land there after signing in (without JavaScript they land on the front page).
+pub fn static_login_page(title: &str) -> String {
+    let script = "<script>document.querySelector('input[name=next]').value=location.pathname+location.search+location.hash</script>\n";
+    login_page(title, None, "/").replace("</body>", &format!("{script}</body>"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

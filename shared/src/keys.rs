@@ -149,6 +149,33 @@ pub fn album_data_key(album: &str) -> String {
     format!("{DATA_PREFIX}{album}/album.json")
 }
 
+/// A stable id for a photo within its album page (`#photo-ID` deep links): 10 hex digits of
+/// SHA-256 of the source key, so it survives replacing the photo's content.
+pub fn photo_id(source_key: &str) -> String {
+    Sha256::digest(source_key.as_bytes())[..5].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The web path of a key: `/` and each segment percent-encoded (spaces, `+`, `#`, `?`, Unicode).
+pub fn url_path(key: &str) -> String {
+    const SEGMENT: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    let mut out = String::with_capacity(key.len() + 1);
+    for segment in key.split('/') {
+        out.push('/');
+        out.extend(percent_encoding::utf8_percent_encode(segment, SEGMENT));
+    }
+    out
+}
+
+/// The web path of an album's page: `/ALBUM/…/` (`/` for the top level).
+pub fn album_url(album: &str) -> String {
+    if album.is_empty() {
+        "/".into()
+    } else {
+        format!("{}/", url_path(album))
+    }
+}
+
 /// The web-bucket key of the gallery summary.
 pub const GALLERY_DATA_KEY: &str = "_data/gallery.json";
 

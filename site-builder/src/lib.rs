@@ -10,14 +10,24 @@
 //! - [`update`]: applies a batch through an [`shared::ObjectStore`], one read and at most one
 //!   write per touched album.
 //!
-//! Rendering the pages (templates, assets, lightbox) is not built yet; see the site-builder issue.
+//! - [`render`]: [`render::Renderer`] turns album data into the index, album and 404 pages
+//!   (Handlebars templates and CSS embedded in the binary; writes skip unchanged bytes).
+//!
+//! - [`site`]: [`update_site`]: a batch end to end, rendering only the touched pages.
+//!
+//! Not built yet: the PhotoSwipe lightbox and full ThumbHash images (they need the npm asset
+//! pipeline), theme overrides, the Lambda adapter and `rebuild-all`; see the site-builder issue.
 
 pub mod album;
 pub mod gallery;
 pub mod metadata;
+pub mod render;
+pub mod site;
 pub mod update;
 
 pub use album::{apply, AlbumData, Applied};
 pub use gallery::{AlbumSummary, GallerySummary};
 pub use metadata::{AlbumMetadata, MetadataError, SortOrder};
+pub use render::Renderer;
+pub use site::{update_site, SiteReport};
 pub use update::{apply_batch, BatchReport};

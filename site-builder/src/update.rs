@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 const MAX_DATA_FILE: u64 = 256 << 20;
 
 /// What a batch did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct BatchReport {
     /// Albums whose data changed (to re-render), in name order.
     pub changed: Vec<String>,
@@ -26,6 +26,10 @@ pub struct BatchReport {
     pub stale: usize,
     /// Whether the gallery summary changed (the index must be re-rendered).
     pub gallery_changed: bool,
+    /// The changed albums' data, for rendering without reading it again.
+    pub changed_data: Vec<AlbumData>,
+    /// The gallery summary after the batch, when any album changed.
+    pub gallery: Option<GallerySummary>,
 }
 
 /// Why an album could not be updated.
@@ -111,7 +115,6 @@ pub async fn apply_batch(
         by_album.entry(m.album()).or_default().push(m);
     }
     let mut report = BatchReport::default();
-    let mut changed_data = Vec::new();
     for (album, messages) in by_album {
         let mut data = load_album(web, album).await?;
         let needs_yml =
@@ -128,21 +131,22 @@ pub async fn apply_batch(
         if changed {
             save_json(web, &album_data_key(album), &data).await?;
             report.changed.push(album.to_owned());
-            changed_data.push(data);
+            report.changed_data.push(data);
         } else {
             report.unchanged.push(album.to_owned());
         }
     }
-    if !changed_data.is_empty() {
+    if !report.changed_data.is_empty() {
         let mut gallery = load_gallery(web).await?;
         let mut gallery_changed = false;
-        for data in &changed_data {
+        for data in &report.changed_data {
             gallery_changed |= gallery.update(data);
         }
         if gallery_changed {
             save_json(web, GALLERY_DATA_KEY, &gallery).await?;
         }
         report.gallery_changed = gallery_changed;
+        report.gallery = Some(gallery);
     }
     Ok(report)
 }

@@ -47,8 +47,18 @@ pub struct PutOptions {
 impl PutOptions {
     /// Options for an immutable, content-addressed JPEG derivative.
     pub fn immutable_jpeg() -> Self {
+        Self::immutable("image/jpeg")
+    }
+
+    /// Options for an HTML page: revalidated on every visit (ETag), never stale.
+    pub fn html() -> Self {
+        Self { content_type: Some("text/html; charset=utf-8".into()), cache_control: Some("no-cache".into()) }
+    }
+
+    /// Options for a content-hashed asset (its name changes when it does).
+    pub fn immutable(content_type: &str) -> Self {
         Self {
-            content_type: Some("image/jpeg".into()),
+            content_type: Some(content_type.into()),
             cache_control: Some("public, max-age=31536000, immutable".into()),
         }
     }

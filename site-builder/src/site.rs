@@ -1,0 +1,105 @@
+//! One batch of SiteQueue messages, end to end: update the data, then render exactly the pages
+//! it touched (the changed albums, their parent albums, the index) plus the fixed pages.
+
+use crate::render::{page_key, write_if_changed, RenderError, Renderer};
+use crate::update::{apply_batch, load_album, UpdateError};
+use shared::keys::INDEX_PAGE;
+use shared::{ObjectStore, PutOptions, SiteMessage};
+use std::collections::BTreeSet;
+
+/// Key of the static login page CloudFront shows instead of a forbidden page.
+pub const LOGIN_PAGE: &str = "_auth/login.html";
+/// Key of the not-found page.
+pub const NOT_FOUND_PAGE: &str = "404.html";
+
+/// What a site update did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SiteReport {
+    /// Albums whose data changed.
+    pub changed_albums: Vec<String>,
+    /// Keys written to the web bucket (pages and assets whose bytes changed).
+    pub written: Vec<String>,
+    /// Messages ignored as stale.
+    pub stale: usize,
+}
+
+/// Why a site update failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SiteError {
+    /// Updating the data failed.
+    #[error(transparent)]
+    Update(#[from] UpdateError),
+    /// Rendering or writing a page failed.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+}
+
+/// The albums to re-render for a set of changed albums: each, and every ancestor folder.
+pub fn pages_to_render(changed: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for album in changed {
+        let parts: Vec<&str> = album.split('/').collect();
+        for i in 1..=parts.len() {
+            out.insert(parts[..i].join("/"));
+        }
+    }
+    out
+}
+
+async fn write(
+    web: &dyn ObjectStore,
+    key: &str,
+    body: &[u8],
+    options: PutOptions,
+    report: &mut SiteReport,
+) -> Result<(), RenderError> {
+    if write_if_changed(web, key, body, &options).await? {
+        report.written.push(key.to_owned());
+    }
+    Ok(())
+}
+
+/// Applies a batch and renders what it touched. Unchanged output is not rewritten.
+pub async fn update_site(
+    source: &dyn ObjectStore,
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+    messages: &[SiteMessage],
+) -> Result<SiteReport, SiteError> {
+    let batch = apply_batch(source, web, messages).await?;
+    let mut report =
+        SiteReport { changed_albums: batch.changed.clone(), stale: batch.stale, ..Default::default() };
+    let Some(gallery) = batch.gallery else { return Ok(report) };
+
+    for (key, body, content_type) in renderer.assets() {
+        write(web, &key, body, PutOptions::immutable(content_type), &mut report).await?;
+    }
+    for path in pages_to_render(&batch.changed) {
+        let data = match batch.changed_data.iter().find(|d| d.album == path) {
+            Some(d) => d.clone(),
+            None => load_album(web, &path).await?,
+        };
+        let html = renderer.album(&data, &gallery)?;
+        write(web, &page_key(&path), html.as_bytes(), PutOptions::html(), &mut report).await?;
+    }
+    write(web, INDEX_PAGE, renderer.index(&gallery)?.as_bytes(), PutOptions::html(), &mut report).await?;
+    write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), &mut report).await?;
+    let login = edge_auth::page::static_login_page(&renderer.title);
+    write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), &mut report).await?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ancestors_are_rendered_with_the_album() {
+        let pages = pages_to_render(&["Trips/Italy/Rome".into(), "Family".into()]);
+        assert_eq!(
+            pages.into_iter().collect::<Vec<_>>(),
+            ["Family", "Trips", "Trips/Italy", "Trips/Italy/Rome"]
+        );
+    }
+}

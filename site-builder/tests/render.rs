@@ -1,0 +1,168 @@
+//! Rendered pages, parsed as HTML: images are complete, references resolve, nothing external.
+
+use bytes::Bytes;
+use scraper::{Html, Selector};
+use shared::{Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, SiteMessage};
+use site_builder::{update_site, Renderer};
+use std::collections::BTreeSet;
+
+fn manifest(key: &str, w: u32, h: u32, date: &str) -> PhotoManifest {
+    let album = shared::keys::album_of(key).unwrap_or_default().to_owned();
+    let dir = shared::keys::derivative_dir(&album, key.rsplit('/').next().unwrap_or(key), "etag", key);
+    let derivatives = [2048u32, 1280, 640, 320]
+        .iter()
+        .map(|&edge| {
+            let (dw, dh) = if w >= h { (edge, edge * h / w) } else { (edge * w / h, edge) };
+            Derivative { width: dw, height: dh, key: shared::keys::derivative_key(&dir, dw), bytes: 1 }
+        })
+        .collect();
+    PhotoManifest {
+        schema: shared::MANIFEST_SCHEMA,
+        source_key: key.into(),
+        album,
+        etag: "etag".into(),
+        sequencer: None,
+        source_bytes: 1,
+        width: w,
+        height: h,
+        derivatives,
+        thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
+        icc_profile: false,
+        exif: ExifSummary { captured_at: Some(date.into()), ..Default::default() },
+    }
+}
+
+fn messages() -> Vec<SiteMessage> {
+    [
+        ("Trips/Rome 2024/a+b ü.jpg", 4000, 3000, "2024-05-01T10:00:00"),
+        ("Trips/Rome 2024/IMG 2.jpg", 3000, 4000, "2024-05-02T10:00:00"),
+        ("Trips/Rome 2024/Day 2/x.jpg", 4000, 3000, "2024-05-03T10:00:00"),
+        ("Family/1.jpg", 4000, 4000, "2023-01-01T00:00:00"),
+    ]
+    .into_iter()
+    .map(|(k, w, h, d)| SiteMessage::PhotoUpserted { manifest: Box::new(manifest(k, w, h, d)) })
+    .chain([SiteMessage::AlbumMetadataChanged {
+        album: "Trips/Rome 2024".into(),
+        removed: false,
+        sequencer: None,
+    }])
+    .collect()
+}
+
+async fn page(web: &MemoryStore, key: &str) -> Html {
+    let body = web.get(key, u64::MAX).await.expect("get").unwrap_or_else(|| panic!("{key} was written"));
+    Html::parse_document(std::str::from_utf8(&body.body).expect("utf8"))
+}
+
+fn sel(s: &str) -> Selector {
+    Selector::parse(s).expect("selector")
+}
+
+/// Decodes a site path back into a key.
+fn key_of(path: &str) -> String {
+    percent_encoding::percent_decode_str(path.trim_start_matches('/'))
+        .decode_utf8()
+        .expect("utf8")
+        .into_owned()
+}
+
+#[tokio::test]
+async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
+    let source = MemoryStore::new();
+    source
+        .put(
+            "Trips/Rome 2024/album.yml",
+            Bytes::from_static(b"title: Rome <2024>\ndescription: Three days of *walking*. <b>bold?</b>\ncaptions:\n  IMG 2.jpg: The Pantheon\n"),
+            &PutOptions::default(),
+        )
+        .await
+        .expect("put");
+    let web = MemoryStore::new();
+    let renderer = Renderer::new("Family Photos").expect("templates");
+    let report = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    for key in [
+        "index.html",
+        "404.html",
+        "_auth/login.html",
+        "Trips/index.html",
+        "Trips/Rome 2024/index.html",
+        "Trips/Rome 2024/Day 2/index.html",
+        "Family/index.html",
+    ] {
+        assert!(report.written.iter().any(|w| w == key), "{key} written: {:?}", report.written);
+        let opts = web.options_of(key).expect("options");
+        assert_eq!(opts.content_type.as_deref(), Some("text/html; charset=utf-8"));
+        assert_eq!(opts.cache_control.as_deref(), Some("no-cache"));
+    }
+
+    let derivative_keys: BTreeSet<String> = messages()
+        .iter()
+        .filter_map(|m| match m {
+            SiteMessage::PhotoUpserted { manifest } => Some(manifest.derivatives.clone()),
+            _ => None,
+        })
+        .flatten()
+        .map(|d| d.key)
+        .collect();
+    let exists = |path: &str, web_keys: &BTreeSet<String>| {
+        let key = key_of(path.split('#').next().unwrap_or(path));
+        derivative_keys.contains(&key)
+            || web_keys.contains(&key)
+            || web_keys.contains(&format!("{key}index.html"))
+            || key.is_empty()
+    };
+    let web_keys: BTreeSet<String> = web.list("").await.expect("list").into_iter().map(|o| o.key).collect();
+
+    for key in
+        ["index.html", "Trips/index.html", "Trips/Rome 2024/index.html", "Family/index.html", "404.html"]
+    {
+        let html = page(&web, key).await;
+        for img in html.select(&sel("img")) {
+            let a = img.value();
+            for attr in ["src", "srcset", "width", "height", "alt"] {
+                assert!(a.attr(attr).is_some_and(|v| !v.is_empty()), "{key}: <img> without {attr}: {:?}", a);
+            }
+            assert_eq!(a.attr("loading"), Some("lazy"));
+            for candidate in a.attr("srcset").unwrap_or_default().split(", ") {
+                let url = candidate.split(' ').next().unwrap_or_default();
+                assert!(exists(url, &web_keys), "{key}: srcset {url} resolves");
+            }
+        }
+        for (selector, attr) in [("link", "href"), ("img", "src"), ("a", "href"), ("script", "src")] {
+            for el in html.select(&sel(selector)) {
+                let Some(url) = el.value().attr(attr) else { continue };
+                assert!(!url.contains("://") && !url.starts_with("//"), "{key}: external {url}");
+                if url.starts_with("/_auth/") {
+                    continue; // served by the edge function
+                }
+                assert!(exists(url, &web_keys), "{key}: {selector} {attr}={url} resolves");
+            }
+        }
+    }
+
+    let rome = page(&web, "Trips/Rome 2024/index.html").await;
+    assert_eq!(
+        rome.select(&sel("h1")).next().map(|h| h.text().collect::<String>()),
+        Some("Rome <2024>".into())
+    );
+    let description = rome.select(&sel(".description")).next().map(|d| d.inner_html()).unwrap_or_default();
+    assert!(description.contains("<em>walking</em>") && !description.contains("<b>"), "{description}");
+    assert_eq!(rome.select(&sel(".grid li[id^=photo-]")).count(), 2);
+    let alts: Vec<String> =
+        rome.select(&sel(".grid img")).filter_map(|i| i.value().attr("alt").map(str::to_owned)).collect();
+    assert_eq!(alts, ["a+b ü", "The Pantheon"], "oldest first; caption as alt text");
+    let crumbs: Vec<String> = rome.select(&sel(".crumbs a")).map(|a| a.text().collect()).collect();
+    assert_eq!(crumbs, ["Family Photos", "Trips"]);
+    assert_eq!(
+        rome.select(&sel(".tiles .tile-title")).map(|t| t.text().collect::<String>()).collect::<Vec<_>>(),
+        ["Day 2"]
+    );
+
+    let index = page(&web, "index.html").await;
+    let titles: Vec<String> = index.select(&sel(".tile-title")).map(|t| t.text().collect()).collect();
+    assert_eq!(titles, ["Trips", "Family"], "newest first");
+
+    // The same batch again: nothing is rewritten.
+    let again = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    assert!(again.written.is_empty(), "{:?}", again.written);
+}
