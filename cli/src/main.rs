@@ -1,6 +1,7 @@
-//! The `shoebox` command. Today: `shoebox resize`; the site, the local gate and user management
-//! arrive with their issues.
+//! The `shoebox` command: `resize` and `build` today; `demo`, `serve` (the local gate) and
+//! `users` arrive with their issues.
 
+mod build;
 mod resize;
 
 use clap::{Parser, Subcommand};
@@ -18,6 +19,8 @@ struct Cli {
 enum Command {
     /// Resize photos into the gallery's derivatives; prints one manifest (JSON) per photo.
     Resize(resize::Args),
+    /// Build the whole gallery from a folder of albums into OUT/resized and OUT/web.
+    Build(build::Args),
 }
 
 fn main() -> ExitCode {
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Resize(args) => resize::run(args),
+        Command::Build(args) => build::run(args),
     };
     match result {
         Ok(code) => code,

@@ -65,8 +65,9 @@ pub fn plan(width: u32, height: u32) -> Vec<(u32, u32)> {
 
 /// Makes every derivative of one photo. `extension` is the file's (to catch mislabelled files).
 pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<ResizedPhoto, ResizeError> {
-    let meta = read_metadata(bytes);
+    // Decode first: content that is not an image fails here, before its "EXIF" is looked at.
     let decoded = decode(bytes, extension, limits, Some(DERIVATIVE_LONG_EDGES[0]))?;
+    let meta = read_metadata(bytes);
     let icc = decoded.icc_profile;
     let full = decoded.pixels;
     let swap = meta.orientation >= 5;

@@ -29,5 +29,5 @@ pub use album::{apply, AlbumData, Applied};
 pub use gallery::{AlbumSummary, GallerySummary};
 pub use metadata::{AlbumMetadata, MetadataError, SortOrder};
 pub use render::Renderer;
-pub use site::{update_site, SiteReport};
+pub use site::{render_all, update_site, SiteReport};
 pub use update::{apply_batch, BatchReport};

@@ -1,8 +1,10 @@
 //! One batch of SiteQueue messages, end to end: update the data, then render exactly the pages
 //! it touched (the changed albums, their parent albums, the index) plus the fixed pages.
 
+use crate::album::AlbumData;
+use crate::gallery::GallerySummary;
 use crate::render::{page_key, write_if_changed, RenderError, Renderer};
-use crate::update::{apply_batch, load_album, UpdateError};
+use crate::update::{apply_batch, load_album, load_gallery, UpdateError};
 use shared::keys::INDEX_PAGE;
 use shared::{ObjectStore, PutOptions, SiteMessage};
 use std::collections::BTreeSet;
@@ -71,23 +73,45 @@ pub async fn update_site(
     let mut report =
         SiteReport { changed_albums: batch.changed.clone(), stale: batch.stale, ..Default::default() };
     let Some(gallery) = batch.gallery else { return Ok(report) };
-
-    for (key, body, content_type) in renderer.assets() {
-        write(web, &key, body, PutOptions::immutable(content_type), &mut report).await?;
-    }
-    for path in pages_to_render(&batch.changed) {
-        let data = match batch.changed_data.iter().find(|d| d.album == path) {
-            Some(d) => d.clone(),
-            None => load_album(web, &path).await?,
-        };
-        let html = renderer.album(&data, &gallery)?;
-        write(web, &page_key(&path), html.as_bytes(), PutOptions::html(), &mut report).await?;
-    }
-    write(web, INDEX_PAGE, renderer.index(&gallery)?.as_bytes(), PutOptions::html(), &mut report).await?;
-    write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), &mut report).await?;
-    let login = edge_auth::page::static_login_page(&renderer.title);
-    write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), &mut report).await?;
+    let pages = pages_to_render(&batch.changed);
+    render_pages(web, renderer, &gallery, &pages, &batch.changed_data, &mut report).await?;
     Ok(report)
+}
+
+/// Renders every page of the gallery from the stored data (after a template or title change),
+/// still writing only the pages whose bytes differ.
+pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<SiteReport, SiteError> {
+    let gallery = load_gallery(web).await?;
+    let albums: Vec<String> = gallery.albums.keys().cloned().collect();
+    let mut report = SiteReport::default();
+    render_pages(web, renderer, &gallery, &pages_to_render(&albums), &[], &mut report).await?;
+    Ok(report)
+}
+
+async fn render_pages(
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+    gallery: &GallerySummary,
+    pages: &BTreeSet<String>,
+    fresh: &[AlbumData],
+    report: &mut SiteReport,
+) -> Result<(), SiteError> {
+    for (key, body, content_type) in renderer.assets() {
+        write(web, &key, body, PutOptions::immutable(content_type), report).await?;
+    }
+    for path in pages {
+        let data = match fresh.iter().find(|d| &d.album == path) {
+            Some(d) => d.clone(),
+            None => load_album(web, path).await?,
+        };
+        let html = renderer.album(&data, gallery)?;
+        write(web, &page_key(path), html.as_bytes(), PutOptions::html(), report).await?;
+    }
+    write(web, INDEX_PAGE, renderer.index(gallery)?.as_bytes(), PutOptions::html(), report).await?;
+    write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
+    let login = edge_auth::page::static_login_page(&renderer.title);
+    write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), report).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,163 @@
+//! `shoebox build DIR --out OUT`: the whole pipeline once over a folder, no server.
+//!
+//! DIR is the source bucket (never written); OUT/resized and OUT/web are laid out exactly as the
+//! buckets are. The resize worker and the site builder run unchanged over folder stores, joined
+//! by an in-process queue. A second run over an unchanged folder does no image work and
+//! rewrites nothing.
+
+use anyhow::Context as _;
+use resize_worker::{Outcome, Worker};
+use shared::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
+use shared::{ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectStore, S3Change};
+use site_builder::{render_all, update_site, Renderer};
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// The worker checks events come from its bucket; a folder has no bucket name.
+const LOCAL_BUCKET: &str = "local";
+
+/// Arguments of `shoebox build`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The folder of albums (each sub-folder is an album).
+    dir: PathBuf,
+    /// Where to write `resized/` and `web/`.
+    #[arg(long)]
+    out: PathBuf,
+    /// The gallery's title (default: the folder's name).
+    #[arg(long)]
+    title: Option<String>,
+    /// Photos resized at once.
+    #[arg(long, default_value_t = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))]
+    jobs: usize,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Default)]
+struct Tally {
+    resized: usize,
+    current: usize,
+    removed: usize,
+    failed: usize,
+}
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    anyhow::ensure!(args.dir.is_dir(), "{} is not a folder", args.dir.display());
+    let dir = args.dir.canonicalize().with_context(|| format!("cannot open {}", args.dir.display()))?;
+    let out = std::path::absolute(&args.out).context("bad --out")?;
+    anyhow::ensure!(
+        !out.starts_with(&dir),
+        "--out must be outside {} (the photos are never written to)",
+        dir.display()
+    );
+    let title = args
+        .title
+        .clone()
+        .unwrap_or_else(|| dir.file_name().and_then(|n| n.to_str()).unwrap_or("Shoebox").to_owned());
+    let jobs = args.jobs.max(1);
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().max_blocking_threads(jobs).enable_all().build()?;
+    runtime.block_on(build(dir, out, title, jobs))
+}
+
+async fn build(dir: PathBuf, out: PathBuf, title: String, jobs: usize) -> anyhow::Result<ExitCode> {
+    let source = Arc::new(LocalStore::new(&dir));
+    let resized = Arc::new(LocalStore::new(out.join("resized")));
+    let web = Arc::new(LocalStore::new(out.join("web")));
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let worker = Worker::new(
+        LOCAL_BUCKET,
+        source.clone(),
+        resized.clone(),
+        Arc::new(ChannelSiteQueue::new(sender)),
+        Limits::default(),
+    );
+
+    // Everything in the folder is "created"; manifests whose photo is gone are "removed".
+    let listing = source.list("").await.context("listing the folder")?;
+    let present: BTreeSet<&str> = listing.iter().map(|o| o.key.as_str()).collect();
+    let mut changes: Vec<S3Change> = listing
+        .iter()
+        .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
+        .map(|o| S3Change {
+            kind: ChangeKind::Created,
+            bucket: LOCAL_BUCKET.into(),
+            key: o.key.clone(),
+            size: Some(o.size),
+            etag: Some(o.etag.clone()),
+            sequencer: None,
+        })
+        .collect();
+    for manifest in resized.list(MANIFESTS_PREFIX).await.context("listing manifests")? {
+        if let Ok(key) = source_key_of_manifest(&manifest.key) {
+            if !present.contains(key) {
+                changes.push(S3Change {
+                    kind: ChangeKind::Removed,
+                    bucket: LOCAL_BUCKET.into(),
+                    key: key.to_owned(),
+                    size: None,
+                    etag: None,
+                    sequencer: None,
+                });
+            }
+        }
+    }
+    let photos =
+        changes.iter().filter(|c| matches!(classify_source_key(&c.key), SourceObject::Photo { .. })).count();
+    eprintln!("shoebox: {} photo(s) in {}", photos, dir.display());
+
+    let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
+    let mut tasks = tokio::task::JoinSet::new();
+    for change in changes {
+        let (worker, permits) = (worker.clone(), permits.clone());
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let result = worker.handle_change(&change).await;
+            (change.key, result)
+        });
+    }
+    let mut tally = Tally::default();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((_, Ok(Outcome::Resized { .. }))) => tally.resized += 1,
+            Ok((_, Ok(Outcome::AlreadyCurrent))) => tally.current += 1,
+            Ok((_, Ok(Outcome::Removed))) => tally.removed += 1,
+            Ok((_, Ok(_))) => {}
+            Ok((_, Err(e))) => {
+                tally.failed += 1;
+                eprintln!("shoebox: {e}"); // worker errors name the key
+            }
+            Err(e) => {
+                tally.failed += 1;
+                eprintln!("shoebox: a task failed: {e}");
+            }
+        }
+    }
+    drop(worker); // closes the queue, so the receiver below ends
+    let mut messages = Vec::new();
+    while let Some(m) = receiver.recv().await {
+        messages.push(m);
+    }
+
+    let renderer = Renderer::new(title)?;
+    let mut report = update_site(source.as_ref(), web.as_ref(), &renderer, &messages).await?;
+    // A full build also re-renders pages whose data did not change (a new title, a new version
+    // of the templates); identical bytes are still not rewritten.
+    report.written.extend(render_all(web.as_ref(), &renderer).await?.written);
+    eprintln!(
+        "shoebox: {} resized, {} unchanged, {} removed, {} failed; {} web file(s) written",
+        tally.resized,
+        tally.current,
+        tally.removed,
+        tally.failed,
+        report.written.len()
+    );
+    eprintln!(
+        "shoebox: site in {}; serve it with /photos/ mapped to {}",
+        out.join("web").display(),
+        out.join("resized/photos").display()
+    );
+    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}

@@ -1,0 +1,92 @@
+//! `shoebox build` on a real folder: the site appears, a rerun does nothing, a deleted photo
+//! disappears.
+
+use std::path::Path;
+use std::process::Command;
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name)
+}
+
+fn build(dir: &Path, out: &Path) -> (bool, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_shoebox"))
+        .args([
+            "build",
+            dir.to_str().expect("utf8"),
+            "--out",
+            out.to_str().expect("utf8"),
+            "--title",
+            "Test Gallery",
+        ])
+        .output()
+        .expect("runs");
+    (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+fn files(root: &Path) -> Vec<(String, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("dir").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let modified = e.metadata().and_then(|m| m.modified()).expect("mtime");
+                out.push((p.strip_prefix(root).expect("inside").display().to_string(), modified));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn builds_reruns_idempotently_and_follows_deletions() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, out) = (tmp.path().join("albums"), tmp.path().join("site"));
+    let rome = dir.join("Trips/Rome 2024");
+    std::fs::create_dir_all(&rome).expect("mkdir");
+    std::fs::copy(fixture("Landscape_6.jpg"), rome.join("a+b ü.jpg")).expect("copy");
+    std::fs::copy(fixture("Portrait_3.jpg"), rome.join("IMG 2.jpg")).expect("copy");
+    std::fs::write(rome.join("album.yml"), "title: Rome\n").expect("write");
+    std::fs::write(rome.join(".DS_Store"), "junk").expect("write");
+    let before = files(&dir);
+
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    assert!(log.contains("2 resized, 0 unchanged, 0 removed, 0 failed"), "{log}");
+    for page in [
+        "web/index.html",
+        "web/Trips/index.html",
+        "web/Trips/Rome 2024/index.html",
+        "web/404.html",
+        "web/_auth/login.html",
+    ] {
+        assert!(out.join(page).is_file(), "{page}");
+    }
+    let html = std::fs::read_to_string(out.join("web/Trips/Rome 2024/index.html")).expect("page");
+    assert!(html.contains("<h1>Rome</h1>"), "album.yml title used");
+    assert!(html.contains("/photos/Trips/Rome%202024/a%2Bb%20%C3%BC-"), "derivative URLs are encoded");
+    assert_eq!(std::fs::read_dir(out.join("resized/photos/Trips/Rome 2024")).expect("dir").count(), 2);
+
+    let site_before = files(&out);
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    assert!(log.contains("0 resized, 2 unchanged") && log.contains("0 web file(s) written"), "{log}");
+    assert_eq!(files(&out), site_before, "a rerun rewrites nothing");
+    assert_eq!(files(&dir), before, "the source folder is never written");
+
+    std::fs::remove_file(rome.join("a+b ü.jpg")).expect("rm");
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    assert!(log.contains("0 resized, 1 unchanged, 1 removed"), "{log}");
+    assert_eq!(std::fs::read_dir(out.join("resized/photos/Trips/Rome 2024")).expect("dir").count(), 1);
+    let html = std::fs::read_to_string(out.join("web/Trips/Rome 2024/index.html")).expect("page");
+    assert!(!html.contains("a%2Bb"), "the deleted photo left the page");
+
+    std::fs::write(rome.join("broken.jpg"), "not a photo").expect("write");
+    let (ok, log) = build(&dir, &out);
+    assert!(!ok, "a bad photo makes the exit code non-zero");
+    assert!(log.contains("Trips/Rome 2024/broken.jpg: not an image"), "{log}");
+}
