@@ -180,9 +180,11 @@ pub fn markdown(text: &str) -> String {
     html
 }
 
-fn tile(path: &str, summary: Option<&AlbumSummary>, sub_count: usize) -> Tile {
+/// A tile for `path`: its own summary (None for a folder of sub-albums), a cover (possibly
+/// borrowed from inside), and how many sub-albums it has.
+fn tile(path: &str, own: Option<&AlbumSummary>, cover: Option<&Cover>, sub_count: usize) -> Tile {
     let name = path.rsplit('/').next().unwrap_or(path).to_owned();
-    let count = summary.map_or(0, |s| s.photo_count);
+    let count = own.map_or(0, |s| s.photo_count);
     let mut parts = Vec::new();
     if count > 0 {
         parts.push(format!("{count} photo{}", if count == 1 { "" } else { "s" }));
@@ -193,10 +195,10 @@ fn tile(path: &str, summary: Option<&AlbumSummary>, sub_count: usize) -> Tile {
     Tile {
         newest: None,
         href: album_url(path),
-        title: summary.map_or(name, |s| s.title.clone()),
+        title: own.map_or(name, |s| s.title.clone()),
         count_label: parts.join(", "),
-        dates: summary.and_then(|s| date_range(s.first_taken.as_deref(), s.last_taken.as_deref())),
-        cover: summary.and_then(|s| s.cover.as_ref()).map(cover_img),
+        dates: own.and_then(|s| date_range(s.first_taken.as_deref(), s.last_taken.as_deref())),
+        cover: cover.map(cover_img),
     }
 }
 
@@ -288,9 +290,10 @@ impl Renderer {
             .children(parent)
             .iter()
             .map(|path| {
-                let summary = gallery.albums.get(path).or_else(|| nested_cover(gallery, path));
                 let own = gallery.albums.get(path);
-                let mut t = tile(path, summary, gallery.children(path).len());
+                // A folder of sub-albums borrows a cover from inside.
+                let cover = own.or_else(|| nested_cover(gallery, path)).and_then(|s| s.cover.as_ref());
+                let mut t = tile(path, own, cover, gallery.children(path).len());
                 let below = format!("{path}/");
                 t.newest = gallery
                     .albums
@@ -298,11 +301,6 @@ impl Renderer {
                     .filter(|(k, _)| *k == path || k.starts_with(&below))
                     .filter_map(|(_, s)| s.last_taken.clone())
                     .max();
-                if own.is_none() {
-                    // A folder of sub-albums: its own name, a cover borrowed from inside.
-                    t.title = path.rsplit('/').next().unwrap_or(path).to_owned();
-                    t.dates = None;
-                }
                 t
             })
             .collect();

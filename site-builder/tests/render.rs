@@ -161,6 +161,9 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
     let index = page(&web, "index.html").await;
     let titles: Vec<String> = index.select(&sel(".tile-title")).map(|t| t.text().collect()).collect();
     assert_eq!(titles, ["Trips", "Family"], "newest first");
+    let labels: Vec<String> = index.select(&sel(".tile-meta")).map(|t| t.text().collect()).collect();
+    assert_eq!(labels[0].trim(), "1 album", "a folder of sub-albums counts no photos of its own");
+    assert!(labels[1].trim().starts_with("1 photo · 2023-01-01"), "{}", labels[1]);
 
     // The same batch again: nothing is rewritten.
     let again = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
