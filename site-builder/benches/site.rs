@@ -1,0 +1,115 @@
+//! Site builder benchmark: one new photo in a synthetic 100,000-photo / 2,000-album gallery
+//! (time and object-store operations), rendering a 5,000-photo album, and re-rendering every page.
+//!
+//! `cargo bench -p site-builder --bench site` prints one JSON object.
+
+use bytes::Bytes;
+use shared::keys::{album_data_key, GALLERY_DATA_KEY};
+use shared::{
+    Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
+};
+use site_builder::{render_all, update_site, AlbumData, GallerySummary, Renderer};
+use std::time::Instant;
+
+fn manifest(album: &str, n: usize) -> PhotoManifest {
+    let key = format!("{album}/IMG_{n:05}.jpg");
+    let (w, h) = if n % 3 == 0 { (3000, 4000) } else { (4000, 3000) };
+    PhotoManifest {
+        schema: shared::MANIFEST_SCHEMA,
+        album: album.into(),
+        etag: format!("{n:032x}"),
+        sequencer: Some(Sequencer(format!("{n:016X}"))),
+        source_bytes: 3_000_000,
+        width: w,
+        height: h,
+        derivatives: [2048u32, 1280, 640, 320]
+            .iter()
+            .map(|e| {
+                let (dw, dh) = if w >= h { (*e, e * h / w) } else { (e * w / h, *e) };
+                Derivative {
+                    width: dw,
+                    height: dh,
+                    key: format!("photos/{album}/IMG_{n:05}-0123456789ab/{dw}.jpg"),
+                    bytes: 250_000,
+                }
+            })
+            .collect(),
+        thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
+        icc_profile: true,
+        exif: ExifSummary {
+            captured_at: Some(format!("2024-05-{:02}T12:{:02}:00", n % 28 + 1, n % 60)),
+            ..Default::default()
+        },
+        source_key: key,
+    }
+}
+
+fn album_data(album: &str, photos: usize) -> AlbumData {
+    let mut d = AlbumData::new(album);
+    for n in 0..photos {
+        let m = manifest(album, n);
+        d.photos.insert(m.source_key.clone(), m);
+    }
+    d
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let (albums, per_album) = (2_000usize, 50usize);
+    let source = MemoryStore::new();
+    let web = MemoryStore::new();
+    let mut summary = GallerySummary::default();
+    let t = Instant::now();
+    for a in 0..albums {
+        let data = album_data(&format!("Year {}/Album {a:04}", 2000 + a % 20), per_album);
+        web.put(
+            &album_data_key(&data.album),
+            Bytes::from(serde_json::to_vec(&data).expect("json")),
+            &PutOptions::json(),
+        )
+        .await
+        .expect("put");
+        summary.update(&data);
+    }
+    web.put(GALLERY_DATA_KEY, Bytes::from(serde_json::to_vec(&summary).expect("json")), &PutOptions::json())
+        .await
+        .expect("put");
+    let setup_s = t.elapsed().as_secs_f64();
+    let renderer = Renderer::new("Benchmark").expect("templates");
+
+    let t = Instant::now();
+    let first = render_all(&web, &renderer).await.expect("renders");
+    let render_all_s = t.elapsed().as_secs_f64();
+
+    // One new photo into one album: data, summary, and the pages it touches.
+    web.reset_counts();
+    let new = SiteMessage::PhotoUpserted { manifest: Box::new(manifest("Year 2007/Album 0007", per_album)) };
+    let t = Instant::now();
+    let report = update_site(&source, &web, &renderer, &[new]).await.expect("updates");
+    let one_photo_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let ops = web.counts();
+
+    // One album of 5,000 photos.
+    let big = album_data("Big/Album", 5_000);
+    let mut big_summary = summary.clone();
+    big_summary.update(&big);
+    let t = Instant::now();
+    let html = renderer.album(&big, &big_summary).expect("renders");
+    let big_ms = t.elapsed().as_secs_f64() * 1000.0;
+    let sample = std::env::temp_dir().join("shoebox-album-5000.html");
+    std::fs::write(&sample, &html).expect("write sample");
+
+    println!(
+        "{}",
+        serde_json::json!({
+            "gallery": { "albums": albums, "photos": albums * per_album, "setup_s": setup_s },
+            "render_all": { "seconds": render_all_s, "pages_written": first.written.len() },
+            "one_new_photo": {
+                "ms": one_photo_ms,
+                "reads": ops.reads, "writes": ops.writes, "lists": ops.lists,
+                "written": report.written,
+            },
+            "album_5000": { "render_ms": big_ms, "html_bytes": html.len(), "html_file": sample },
+        })
+    );
+}
