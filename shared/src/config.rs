@@ -37,6 +37,41 @@ pub struct WorkerConfig {
     pub limits: Limits,
 }
 
+/// What the site builder needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SiteConfig {
+    /// `SOURCE_BUCKET`: where `album.yml` files are read.
+    pub source_bucket: String,
+    /// `RESIZED_BUCKET`: where manifests are read for a full rebuild.
+    pub resized_bucket: String,
+    /// `WEB_BUCKET`: where data files and pages go.
+    pub web_bucket: String,
+    /// `GALLERY_TITLE`: the gallery's name (default `Shoebox`).
+    pub title: String,
+}
+
+impl SiteConfig {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let required = |name: &'static str| {
+            lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
+        };
+        Ok(Self {
+            source_bucket: required("SOURCE_BUCKET")?,
+            resized_bucket: required("RESIZED_BUCKET")?,
+            web_bucket: required("WEB_BUCKET")?,
+            title: lookup("GALLERY_TITLE")
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "Shoebox".into()),
+        })
+    }
+}
+
 /// Limits on what the worker accepts, checked before large allocations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -102,6 +137,20 @@ mod tests {
             .expect_err("missing");
         assert_eq!(err, ConfigError::Missing("SITE_QUEUE_URL"));
         assert_eq!(err.to_string(), "environment variable SITE_QUEUE_URL is not set");
+    }
+
+    #[test]
+    fn site_config_names_the_missing_variable_and_defaults_the_title() {
+        let err = SiteConfig::from_lookup(lookup(&[("SOURCE_BUCKET", "s"), ("RESIZED_BUCKET", "r")]))
+            .expect_err("missing");
+        assert_eq!(err, ConfigError::Missing("WEB_BUCKET"));
+        let c = SiteConfig::from_lookup(lookup(&[
+            ("SOURCE_BUCKET", "s"),
+            ("RESIZED_BUCKET", "r"),
+            ("WEB_BUCKET", "w"),
+        ]))
+        .expect("ok");
+        assert_eq!(c.title, "Shoebox");
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod queue;
 pub mod s3_event;
 pub mod store;
 
-pub use config::{ConfigError, Limits, WorkerConfig};
+pub use config::{ConfigError, Limits, SiteConfig, WorkerConfig};
 pub use keys::{SourceKeyError, SourceObject};
 pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, MANIFEST_SCHEMA};
 pub use message::SiteMessage;

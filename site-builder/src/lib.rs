@@ -14,13 +14,16 @@
 //!   (Handlebars templates and CSS embedded in the binary; writes skip unchanged bytes).
 //!
 //! - [`site`]: [`update_site`]: a batch end to end, rendering only the touched pages.
+//! - [`rebuild`]: [`rebuild_all`] from the manifests; [`lambda`]: the SQS adapter.
 //!
 //! Not built yet: the PhotoSwipe lightbox and full ThumbHash images (they need the npm asset
-//! pipeline), theme overrides, the Lambda adapter and `rebuild-all`; see the site-builder issue.
+//! pipeline) and theme overrides; see the site-builder issue.
 
 pub mod album;
 pub mod gallery;
+pub mod lambda;
 pub mod metadata;
+pub mod rebuild;
 pub mod render;
 pub mod site;
 pub mod update;
@@ -28,6 +31,7 @@ pub mod update;
 pub use album::{apply, AlbumData, Applied};
 pub use gallery::{AlbumSummary, GallerySummary};
 pub use metadata::{AlbumMetadata, MetadataError, SortOrder};
+pub use rebuild::rebuild_all;
 pub use render::Renderer;
 pub use site::{render_all, update_site, SiteReport};
 pub use update::{apply_batch, BatchReport};

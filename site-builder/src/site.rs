@@ -23,6 +23,8 @@ pub struct SiteReport {
     pub written: Vec<String>,
     /// Messages ignored as stale.
     pub stale: usize,
+    /// Albums that could not be updated, with the reason.
+    pub failed_albums: Vec<(String, String)>,
 }
 
 /// Why a site update failed.

@@ -24,6 +24,8 @@ pub struct BatchReport {
     pub unchanged: Vec<String>,
     /// Messages ignored as older than the data.
     pub stale: usize,
+    /// Albums that could not be updated, with the reason; their messages should be retried.
+    pub failed: Vec<(String, String)>,
     /// Whether the gallery summary changed (the index must be re-rendered).
     pub gallery_changed: bool,
     /// The changed albums' data, for rendering without reading it again.
@@ -103,6 +105,33 @@ async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMe
     }
 }
 
+/// Applies one album's messages; returns its data when it changed (and was saved).
+async fn apply_album(
+    source: &dyn ObjectStore,
+    web: &dyn ObjectStore,
+    album: &str,
+    messages: &[&SiteMessage],
+    stale: &mut usize,
+) -> Result<Option<AlbumData>, UpdateError> {
+    let mut data = load_album(web, album).await?;
+    let needs_yml =
+        messages.iter().any(|m| matches!(m, SiteMessage::AlbumMetadataChanged { removed: false, .. }));
+    let yml = if needs_yml { Some(read_album_yml(source, album).await?) } else { None };
+    let mut changed = false;
+    for m in messages {
+        match apply(&mut data, m, yml.clone()) {
+            Applied::Changed => changed = true,
+            Applied::Unchanged => {}
+            Applied::Stale => *stale += 1,
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    save_json(web, &album_data_key(album), &data).await?;
+    Ok(Some(data))
+}
+
 /// Applies `messages` (grouped by album, in order) to the data files in `web`, reading
 /// `album.yml` files from `source` when they changed.
 pub async fn apply_batch(
@@ -116,24 +145,17 @@ pub async fn apply_batch(
     }
     let mut report = BatchReport::default();
     for (album, messages) in by_album {
-        let mut data = load_album(web, album).await?;
-        let needs_yml =
-            messages.iter().any(|m| matches!(m, SiteMessage::AlbumMetadataChanged { removed: false, .. }));
-        let yml = if needs_yml { Some(read_album_yml(source, album).await?) } else { None };
-        let mut changed = false;
-        for m in messages {
-            match apply(&mut data, m, yml.clone()) {
-                Applied::Changed => changed = true,
-                Applied::Unchanged => {}
-                Applied::Stale => report.stale += 1,
+        // One album's failure (say, a corrupt data file) must not hold up the others.
+        match apply_album(source, web, album, &messages, &mut report.stale).await {
+            Ok(Some(data)) => {
+                report.changed.push(album.to_owned());
+                report.changed_data.push(data);
             }
-        }
-        if changed {
-            save_json(web, &album_data_key(album), &data).await?;
-            report.changed.push(album.to_owned());
-            report.changed_data.push(data);
-        } else {
-            report.unchanged.push(album.to_owned());
+            Ok(None) => report.unchanged.push(album.to_owned()),
+            Err(e) => {
+                tracing::error!(album, error = %e, "album update failed");
+                report.failed.push((album.to_owned(), e.to_string()));
+            }
         }
     }
     if !report.changed_data.is_empty() {

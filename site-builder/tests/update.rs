@@ -156,6 +156,13 @@ async fn deletions_titles_and_broken_album_yml() {
     web.put(&album_data_key(album), Bytes::from_static(b"{not json"), &PutOptions::json())
         .await
         .expect("put");
-    let err = apply_batch(&source, &web, &[upsert(manifest(album, 9, "e1"))]).await.expect_err("corrupt");
-    assert!(err.to_string().contains(&album_data_key(album)), "{err}");
+    let other = "Year 2002/Album 0002";
+    let report =
+        apply_batch(&source, &web, &[upsert(manifest(album, 9, "e1")), upsert(manifest(other, 9, "e1"))])
+            .await
+            .expect("the batch goes on");
+    assert_eq!(report.failed.len(), 1);
+    assert_eq!(report.failed[0].0, album);
+    assert!(report.failed[0].1.contains(&album_data_key(album)), "{:?}", report.failed);
+    assert_eq!(report.changed, vec![other.to_owned()], "the other album still updates");
 }

@@ -1,0 +1,85 @@
+//! The Lambda adapter: an SQS batch (collected by the queue's batching window, one invocation at
+//! a time) becomes one site update; failed records are reported one by one. A direct invocation
+//! with `{"rebuild": "all"}` rebuilds everything from the manifests.
+
+use crate::rebuild::rebuild_all;
+use crate::render::Renderer;
+use crate::site::update_site;
+use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use shared::{ObjectStore, SiteMessage};
+use std::sync::Arc;
+
+/// Stores and templates, built once per process.
+pub struct SiteBuilder {
+    /// The source bucket (album.yml).
+    pub source: Arc<dyn ObjectStore>,
+    /// The resized bucket (manifests, for rebuilds).
+    pub resized: Arc<dyn ObjectStore>,
+    /// The web bucket.
+    pub web: Arc<dyn ObjectStore>,
+    /// The templates.
+    pub renderer: Renderer,
+}
+
+fn failure(id: &str) -> BatchItemFailure {
+    let mut f = BatchItemFailure::default();
+    f.item_identifier = id.to_owned();
+    f
+}
+
+/// Applies an SQS batch of SiteQueue messages; returns the records to retry.
+pub async fn handle_sqs(builder: &SiteBuilder, event: SqsEvent) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    let mut parsed: Vec<(String, SiteMessage)> = Vec::new();
+    for record in event.records {
+        let id = record.message_id.unwrap_or_default();
+        match serde_json::from_str::<SiteMessage>(record.body.as_deref().unwrap_or_default()) {
+            Ok(m) => parsed.push((id, m)),
+            Err(e) => {
+                tracing::error!(message_id = %id, error = %e, "not a SiteQueue message");
+                response.batch_item_failures.push(failure(&id));
+            }
+        }
+    }
+    let messages: Vec<SiteMessage> = parsed.iter().map(|(_, m)| m.clone()).collect();
+    match update_site(builder.source.as_ref(), builder.web.as_ref(), &builder.renderer, &messages).await {
+        Ok(report) => {
+            tracing::info!(changed = ?report.changed_albums, written = report.written.len(), stale = report.stale, "site updated");
+            for (id, m) in &parsed {
+                if report.failed_albums.iter().any(|(album, _)| album == m.album()) {
+                    response.batch_item_failures.push(failure(id));
+                }
+            }
+        }
+        Err(e) => {
+            // The summary or a page could not be written: every message goes back to the queue.
+            tracing::error!(error = %e, "site update failed");
+            response.batch_item_failures.extend(parsed.iter().map(|(id, _)| failure(id)));
+        }
+    }
+    response
+}
+
+/// Dispatches an invocation: an SQS event, or `{"rebuild": "all"}`.
+pub async fn handle(
+    builder: &SiteBuilder,
+    event: serde_json::Value,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    if event.get("Records").is_some() {
+        let sqs: SqsEvent = serde_json::from_value(event)?;
+        return Ok(serde_json::to_value(handle_sqs(builder, sqs).await)?);
+    }
+    if event.get("rebuild").and_then(|v| v.as_str()) == Some("all") {
+        let report = rebuild_all(
+            builder.source.as_ref(),
+            builder.resized.as_ref(),
+            builder.web.as_ref(),
+            &builder.renderer,
+        )
+        .await?;
+        return Ok(
+            serde_json::json!({ "albums": report.changed_albums.len(), "written": report.written.len() }),
+        );
+    }
+    Err("expected an SQS event or {\"rebuild\": \"all\"}".into())
+}

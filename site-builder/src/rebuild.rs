@@ -1,0 +1,72 @@
+//! `rebuild-all`: recreate every data file and page from the manifests, for recovery (a lost or
+//! corrupt data file) and after template changes. It lists the manifests; the incremental path
+//! never does.
+
+use crate::album::AlbumData;
+use crate::gallery::GallerySummary;
+use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
+use crate::render::Renderer;
+use crate::site::{render_all, SiteError, SiteReport};
+use crate::update::UpdateError;
+use bytes::Bytes;
+use shared::keys::{
+    album_data_key, album_metadata_key, source_key_of_manifest, DATA_PREFIX, GALLERY_DATA_KEY,
+    MANIFESTS_PREFIX,
+};
+use shared::{ObjectStore, PhotoManifest, PutOptions};
+use std::collections::BTreeMap;
+
+async fn put_json<T: serde::Serialize>(
+    web: &dyn ObjectStore,
+    key: &str,
+    value: &T,
+) -> Result<(), UpdateError> {
+    let body = serde_json::to_vec(value)
+        .map_err(|e| UpdateError::BadDataFile { key: key.to_owned(), reason: e.to_string() })?;
+    web.put(key, Bytes::from(body), &PutOptions::json()).await?;
+    Ok(())
+}
+
+/// Rebuilds all data files from the manifests in `resized` and `album.yml` files in `source`,
+/// removes data files of albums that no longer have photos, and re-renders every page.
+pub async fn rebuild_all(
+    source: &dyn ObjectStore,
+    resized: &dyn ObjectStore,
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+) -> Result<SiteReport, SiteError> {
+    let mut albums: BTreeMap<String, AlbumData> = BTreeMap::new();
+    for info in resized.list(MANIFESTS_PREFIX).await.map_err(UpdateError::from)? {
+        let Some(object) = resized.get(&info.key, 16 << 20).await.map_err(UpdateError::from)? else {
+            continue;
+        };
+        match PhotoManifest::from_json(&object.body) {
+            Ok(m) if source_key_of_manifest(&info.key).is_ok_and(|k| k == m.source_key) => {
+                let data = albums.entry(m.album.clone()).or_insert_with(|| AlbumData::new(m.album.clone()));
+                data.photos.insert(m.source_key.clone(), m);
+            }
+            Ok(_) => tracing::warn!(key = %info.key, "manifest names another photo; skipped"),
+            Err(e) => tracing::warn!(key = %info.key, error = %e, "unreadable manifest; skipped"),
+        }
+    }
+    let mut gallery = GallerySummary::default();
+    for (album, data) in &mut albums {
+        if let Some(object) =
+            source.get(&album_metadata_key(album), MAX_ALBUM_YML as u64).await.map_err(UpdateError::from)?
+        {
+            data.metadata = AlbumMetadata::parse_or_default(album, &String::from_utf8_lossy(&object.body));
+        }
+        put_json(web, &album_data_key(album), data).await?;
+        gallery.update(data);
+    }
+    for stale in web.list(DATA_PREFIX).await.map_err(UpdateError::from)? {
+        let keep = stale.key == GALLERY_DATA_KEY || albums.keys().any(|a| album_data_key(a) == stale.key);
+        if !keep {
+            web.delete(&stale.key).await.map_err(UpdateError::from)?;
+        }
+    }
+    put_json(web, GALLERY_DATA_KEY, &gallery).await?;
+    let mut report = render_all(web, renderer).await?;
+    report.changed_albums = albums.into_keys().collect();
+    Ok(report)
+}

@@ -1,0 +1,172 @@
+//! Resize worker → SiteQueue → site builder → web bucket, all through moto: pages appear; a
+//! deletion and a new album title change exactly the pages they touch; rebuild-all recovers a
+//! corrupt data file.
+
+use lambda_runtime::{Context, LambdaEvent};
+use resize_worker::{lambda::handle_batch, Worker};
+use shared::{s3_client, sqs_client, Limits, S3Store, SqsSiteQueue};
+use site_builder::lambda::{handle, SiteBuilder};
+use site_builder::Renderer;
+use std::sync::Arc;
+use tests::*;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/fixtures/exif-orientation")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+async fn text(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> anyhow::Result<String> {
+    let body = s3.get_object().bucket(bucket).key(key).send().await?.body.collect().await?.into_bytes();
+    Ok(String::from_utf8(body.to_vec())?)
+}
+
+#[tokio::test]
+async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> anyhow::Result<()> {
+    let sdk = sdk_config().await;
+    let (s3, sqs) = (s3_client(&sdk), sqs_client(&sdk));
+    let (source, resized, web) = (unique("src"), unique("rsz"), unique("web"));
+    let (resize_url, resize_arn) = create_queue(&sqs, &unique("resize")).await?;
+    let (site_url, site_arn) = create_queue(&sqs, &unique("site")).await?;
+    create_notifying_bucket(&s3, &source, &resize_arn).await?;
+    s3.create_bucket().bucket(&resized).send().await?;
+    s3.create_bucket().bucket(&web).send().await?;
+    let _ = receive(&sqs, &resize_url, 1).await?; // a possible test event
+
+    let uploads = [
+        ("Trips/Rome/one.jpg", fixture("Landscape_1.jpg")),
+        ("Trips/Rome/two.jpg", fixture("Portrait_6.jpg")),
+        ("Family/three.jpg", fixture("Landscape_3.jpg")),
+    ];
+    for (key, body) in &uploads {
+        s3.put_object().bucket(&source).key(*key).body(body.clone().into()).send().await?;
+    }
+    s3.put_object()
+        .bucket(&source)
+        .key("Trips/Rome/album.yml")
+        .body(b"title: Roma\n".to_vec().into())
+        .send()
+        .await?;
+
+    let worker = Worker::new(
+        source.clone(),
+        Arc::new(S3Store::new(s3.clone(), &source)),
+        Arc::new(S3Store::new(s3.clone(), &resized)),
+        Arc::new(SqsSiteQueue::new(sqs.clone(), &site_url)),
+        Limits::default(),
+    );
+    let builder = SiteBuilder {
+        source: Arc::new(S3Store::new(s3.clone(), &source)),
+        resized: Arc::new(S3Store::new(s3.clone(), &resized)),
+        web: Arc::new(S3Store::new(s3.clone(), &web)),
+        renderer: Renderer::new("Moto Gallery")?,
+    };
+    let resize_round = |want: usize| {
+        let (sqs, worker, resize_url, resize_arn) =
+            (sqs.clone(), worker.clone(), resize_url.clone(), resize_arn.clone());
+        async move {
+            let messages = receive(&sqs, &resize_url, want).await?;
+            let r = handle_batch(
+                &worker,
+                LambdaEvent::new(lambda_event(&messages, &resize_arn), Context::default()),
+            )
+            .await;
+            anyhow::ensure!(
+                r.map_err(|e| anyhow::anyhow!("{e}"))?.batch_item_failures.is_empty(),
+                "resize failures"
+            );
+            anyhow::Ok(())
+        }
+    };
+    let site_round = |want: usize| {
+        let (sqs, site_url, site_arn) = (sqs.clone(), site_url.clone(), site_arn.clone());
+        let builder = &builder;
+        async move {
+            let messages = receive(&sqs, &site_url, want).await?;
+            let event = serde_json::to_value(lambda_event(&messages, &site_arn))?;
+            let out = handle(builder, event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            anyhow::ensure!(
+                out["batchItemFailures"].as_array().is_some_and(|f| f.is_empty()),
+                "site failures: {out}"
+            );
+            anyhow::Ok(())
+        }
+    };
+
+    resize_round(4).await?;
+    site_round(4).await?;
+    let pages = [
+        "index.html",
+        "Trips/index.html",
+        "Trips/Rome/index.html",
+        "Family/index.html",
+        "404.html",
+        "_auth/login.html",
+    ];
+    for page in pages {
+        let head = s3.head_object().bucket(&web).key(page).send().await?;
+        assert_eq!(head.content_type(), Some("text/html; charset=utf-8"), "{page}");
+        assert_eq!(head.cache_control(), Some("no-cache"), "{page}");
+    }
+    let rome = text(&s3, &web, "Trips/Rome/index.html").await?;
+    assert!(rome.contains("<h1>Roma</h1>") && rome.matches("id=\"photo-").count() == 2, "{rome}");
+    let etags = |keys: &'static [&'static str]| {
+        let (s3, web) = (s3.clone(), web.clone());
+        async move {
+            let mut out = Vec::new();
+            for k in keys {
+                out.push(
+                    s3.head_object()
+                        .bucket(&web)
+                        .key(*k)
+                        .send()
+                        .await?
+                        .e_tag()
+                        .unwrap_or_default()
+                        .to_owned(),
+                );
+            }
+            anyhow::Ok(out)
+        }
+    };
+    const PAGES: &[&str] = &["index.html", "Trips/index.html", "Trips/Rome/index.html", "Family/index.html"];
+    let before = etags(PAGES).await?;
+
+    // Delete a photo from Family and retitle Rome: Family, Rome and their parents change.
+    s3.delete_object().bucket(&source).key("Family/three.jpg").send().await?;
+    s3.put_object()
+        .bucket(&source)
+        .key("Trips/Rome/album.yml")
+        .body(b"title: Rome, at last\n".to_vec().into())
+        .send()
+        .await?;
+    resize_round(2).await?;
+    site_round(2).await?;
+    let after = etags(PAGES).await?;
+    assert_ne!(before[2], after[2], "Rome's page changed (title)");
+    assert_ne!(before[3], after[3], "Family's page changed (photo gone)");
+    assert_ne!(before[1], after[1], "Trips' page changed (Rome's tile title)");
+    assert_ne!(before[0], after[0], "the index changed (Family is now empty)");
+    assert!(text(&s3, &web, "Trips/Rome/index.html").await?.contains("<h1>Rome, at last</h1>"));
+    assert!(!text(&s3, &web, "index.html").await?.contains(">Family<"), "an emptied album leaves the index");
+
+    // A corrupt data file: rebuild-all restores it from the manifests.
+    s3.put_object()
+        .bucket(&web)
+        .key("_data/Trips/Rome/album.json")
+        .body(b"{broken".to_vec().into())
+        .send()
+        .await?;
+    let out = handle(&builder, serde_json::json!({ "rebuild": "all" }))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(out["albums"], 1, "{out}");
+    let data = text(&s3, &web, "_data/Trips/Rome/album.json").await?;
+    assert!(data.contains("Trips/Rome/one.jpg") && data.contains("Rome, at last"), "{data}");
+    assert!(
+        s3.head_object().bucket(&web).key("_data/Family/album.json").send().await.is_err(),
+        "the emptied album's data file is gone"
+    );
+    Ok(())
+}
