@@ -47,6 +47,7 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
 <title>Sign in · {title}</title>
 <style>{STYLE}</style>
 </head>
