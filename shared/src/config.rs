@@ -37,6 +37,11 @@ pub struct WorkerConfig {
     pub limits: Limits,
 }
 
+/// A required variable through `lookup`: set and not blank, or an error naming it.
+fn required(lookup: &impl Fn(&str) -> Option<String>, name: &'static str) -> Result<String, ConfigError> {
+    lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
+}
+
 /// What the site builder needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteConfig {
@@ -58,13 +63,10 @@ impl SiteConfig {
 
     /// Reads the configuration through `lookup`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| {
-            lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
-        };
         Ok(Self {
-            source_bucket: required("SOURCE_BUCKET")?,
-            resized_bucket: required("RESIZED_BUCKET")?,
-            web_bucket: required("WEB_BUCKET")?,
+            source_bucket: required(&lookup, "SOURCE_BUCKET")?,
+            resized_bucket: required(&lookup, "RESIZED_BUCKET")?,
+            web_bucket: required(&lookup, "WEB_BUCKET")?,
             title: lookup("GALLERY_TITLE")
                 .filter(|t| !t.trim().is_empty())
                 .unwrap_or_else(|| "Shoebox".into()),
@@ -95,9 +97,6 @@ impl WorkerConfig {
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let required = |name: &'static str| {
-            lookup(name).filter(|v| !v.trim().is_empty()).ok_or(ConfigError::Missing(name))
-        };
         let number = |name: &'static str, default: u64| match lookup(name).filter(|v| !v.trim().is_empty()) {
             None => Ok(default),
             Some(v) => match v.trim().replace('_', "").parse::<u64>() {
@@ -109,9 +108,9 @@ impl WorkerConfig {
             },
         };
         Ok(Self {
-            source_bucket: required("SOURCE_BUCKET")?,
-            resized_bucket: required("RESIZED_BUCKET")?,
-            site_queue_url: required("SITE_QUEUE_URL")?,
+            source_bucket: required(&lookup, "SOURCE_BUCKET")?,
+            resized_bucket: required(&lookup, "RESIZED_BUCKET")?,
+            site_queue_url: required(&lookup, "SITE_QUEUE_URL")?,
             limits: Limits {
                 max_pixels: number("MAX_PIXELS", DEFAULT_MAX_PIXELS)?,
                 max_source_bytes: number("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES)?,

@@ -9,10 +9,11 @@
 //!   in-memory ([`MemoryStore`]) backends.
 //! - [`queue`]: the [`SiteQueue`] trait with SQS ([`SqsSiteQueue`]) and in-process
 //!   ([`ChannelSiteQueue`]) backends.
-//! - [`config`]: configuration read from the environment.
+//! - [`config`]: configuration read from the environment; [`logging`]: the Lambdas' log setup.
 
 pub mod config;
 pub mod keys;
+pub mod logging;
 pub mod manifest;
 pub mod message;
 pub mod queue;

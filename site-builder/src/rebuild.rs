@@ -7,25 +7,13 @@ use crate::gallery::GallerySummary;
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use crate::render::Renderer;
 use crate::site::{render_all, SiteError, SiteReport};
-use crate::update::UpdateError;
-use bytes::Bytes;
+use crate::update::{save_json, UpdateError};
 use shared::keys::{
     album_data_key, album_metadata_key, source_key_of_manifest, DATA_PREFIX, GALLERY_DATA_KEY,
     MANIFESTS_PREFIX,
 };
-use shared::{ObjectStore, PhotoManifest, PutOptions};
+use shared::{ObjectStore, PhotoManifest};
 use std::collections::BTreeMap;
-
-async fn put_json<T: serde::Serialize>(
-    web: &dyn ObjectStore,
-    key: &str,
-    value: &T,
-) -> Result<(), UpdateError> {
-    let body = serde_json::to_vec(value)
-        .map_err(|e| UpdateError::BadDataFile { key: key.to_owned(), reason: e.to_string() })?;
-    web.put(key, Bytes::from(body), &PutOptions::json()).await?;
-    Ok(())
-}
 
 /// Rebuilds all data files from the manifests in `resized` and `album.yml` files in `source`,
 /// removes data files of albums that no longer have photos, and re-renders every page.
@@ -56,7 +44,7 @@ pub async fn rebuild_all(
         {
             data.metadata = AlbumMetadata::parse_or_default(album, &String::from_utf8_lossy(&object.body));
         }
-        put_json(web, &album_data_key(album), data).await?;
+        save_json(web, &album_data_key(album), data).await?;
         gallery.update(data);
     }
     for stale in web.list(DATA_PREFIX).await.map_err(UpdateError::from)? {
@@ -65,7 +53,7 @@ pub async fn rebuild_all(
             web.delete(&stale.key).await.map_err(UpdateError::from)?;
         }
     }
-    put_json(web, GALLERY_DATA_KEY, &gallery).await?;
+    save_json(web, GALLERY_DATA_KEY, &gallery).await?;
     let mut report = render_all(web, renderer).await?;
     report.changed_albums = albums.into_keys().collect();
     Ok(report)

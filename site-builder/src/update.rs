@@ -79,7 +79,8 @@ pub async fn load_gallery(web: &dyn ObjectStore) -> Result<GallerySummary, Updat
     Ok(summary)
 }
 
-async fn save_json<T: serde::Serialize>(
+/// Writes a data file as JSON (`no-cache`).
+pub(crate) async fn save_json<T: serde::Serialize>(
     web: &dyn ObjectStore,
     key: &str,
     value: &T,

@@ -113,6 +113,25 @@ pub fn lambda_event(messages: &[Message], queue_arn: &str) -> aws_lambda_events:
     event
 }
 
+/// The resize worker over moto: the source and resized buckets, the SiteQueue at `site_url`.
+pub fn s3_worker(
+    s3: &aws_sdk_s3::Client,
+    sqs: &aws_sdk_sqs::Client,
+    source: &str,
+    resized: &str,
+    site_url: &str,
+) -> resize_worker::Worker {
+    use shared::{Limits, S3Store, SqsSiteQueue};
+    use std::sync::Arc;
+    resize_worker::Worker::new(
+        source,
+        Arc::new(S3Store::new(s3.clone(), source)),
+        Arc::new(S3Store::new(s3.clone(), resized)),
+        Arc::new(SqsSiteQueue::new(sqs.clone(), site_url)),
+        Limits::default(),
+    )
+}
+
 /// Every key in a bucket.
 pub async fn keys(s3: &aws_sdk_s3::Client, bucket: &str) -> anyhow::Result<Vec<String>> {
     let out = s3.list_objects_v2().bucket(bucket).send().await?;

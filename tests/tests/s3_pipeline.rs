@@ -3,10 +3,9 @@
 //! and a deletion.
 
 use lambda_runtime::{Context, LambdaEvent};
-use resize_worker::{lambda::handle_batch, Worker};
-use shared::{s3_client, sqs_client, Limits, PhotoManifest, S3Store, SiteMessage, SqsSiteQueue};
+use resize_worker::lambda::handle_batch;
+use shared::{s3_client, sqs_client, PhotoManifest, SiteMessage};
 use std::collections::BTreeSet;
-use std::sync::Arc;
 use tests::*;
 
 const ROME: &str = "Trips/Rome 2024/a+b ü.jpg";
@@ -56,13 +55,7 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
     let events = messages.iter().filter(|m| m.body().is_some_and(|b| b.contains("Records"))).count();
     assert_eq!(events, uploads.len(), "one S3 event per upload");
 
-    let worker = Worker::new(
-        source.clone(),
-        Arc::new(S3Store::new(s3.clone(), &source)),
-        Arc::new(S3Store::new(s3.clone(), &resized)),
-        Arc::new(SqsSiteQueue::new(sqs.clone(), &site_url)),
-        Limits::default(),
-    );
+    let worker = s3_worker(&s3, &sqs, &source, &resized, &site_url);
     let event = lambda_event(&messages, &resize_arn);
     let response =
         handle_batch(&worker, LambdaEvent::new(event.clone(), Context::default())).await.expect("handled");

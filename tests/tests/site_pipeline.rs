@@ -3,8 +3,8 @@
 //! corrupt data file.
 
 use lambda_runtime::{Context, LambdaEvent};
-use resize_worker::{lambda::handle_batch, Worker};
-use shared::{s3_client, sqs_client, Limits, S3Store, SqsSiteQueue};
+use resize_worker::lambda::handle_batch;
+use shared::{s3_client, sqs_client, S3Store};
 use site_builder::lambda::{handle, SiteBuilder};
 use site_builder::Renderer;
 use std::sync::Arc;
@@ -49,13 +49,7 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
         .send()
         .await?;
 
-    let worker = Worker::new(
-        source.clone(),
-        Arc::new(S3Store::new(s3.clone(), &source)),
-        Arc::new(S3Store::new(s3.clone(), &resized)),
-        Arc::new(SqsSiteQueue::new(sqs.clone(), &site_url)),
-        Limits::default(),
-    );
+    let worker = s3_worker(&s3, &sqs, &source, &resized, &site_url);
     let builder = SiteBuilder {
         source: Arc::new(S3Store::new(s3.clone(), &source)),
         resized: Arc::new(S3Store::new(s3.clone(), &resized)),
