@@ -119,15 +119,24 @@ async fn build(dir: PathBuf, out: PathBuf, title: String, jobs: usize) -> anyhow
         });
     }
     let mut tally = Tally::default();
+    // Drawn only when stderr is a terminal; invisible in logs and tests.
+    let progress = indicatif::ProgressBar::new(tasks.len() as u64).with_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
     while let Some(joined) = tasks.join_next().await {
+        progress.inc(1);
         match joined {
-            Ok((_, Ok(Outcome::Resized { .. }))) => tally.resized += 1,
+            Ok((key, Ok(Outcome::Resized { .. }))) => {
+                tally.resized += 1;
+                progress.set_message(key);
+            }
             Ok((_, Ok(Outcome::AlreadyCurrent))) => tally.current += 1,
             Ok((_, Ok(Outcome::Removed))) => tally.removed += 1,
             Ok((_, Ok(_))) => {}
             Ok((_, Err(e))) => {
                 tally.failed += 1;
-                eprintln!("shoebox: {e}"); // worker errors name the key
+                progress.suspend(|| eprintln!("shoebox: {e}")); // worker errors name the key
             }
             Err(e) => {
                 tally.failed += 1;
@@ -135,6 +144,7 @@ async fn build(dir: PathBuf, out: PathBuf, title: String, jobs: usize) -> anyhow
             }
         }
     }
+    progress.finish_and_clear();
     drop(worker); // closes the queue, so the receiver below ends
     let mut messages = Vec::new();
     while let Some(m) = receiver.recv().await {
