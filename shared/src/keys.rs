@@ -89,6 +89,11 @@ pub fn classify_source_key(key: &str) -> SourceObject {
     }
 }
 
+/// The last part of a key or album path: a photo's file name, an album's folder name.
+pub fn last_segment(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, last)| last)
+}
+
 /// The album a source key belongs to (its folder path), or `None` at the bucket root.
 pub fn album_of(source_key: &str) -> Option<&str> {
     source_key.rsplit_once('/').map(|(album, _)| album)
@@ -255,6 +260,8 @@ mod tests {
     fn album_of_and_page_keys() {
         assert_eq!(album_of("A/B/c.jpg"), Some("A/B"));
         assert_eq!(album_of("c.jpg"), None);
+        assert_eq!(last_segment("A/B/c d.jpg"), "c d.jpg");
+        assert_eq!(last_segment("Trips"), "Trips");
         assert_eq!(album_page_key(""), "index.html");
         assert_eq!(album_page_key("A/B"), "A/B/index.html");
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");

@@ -4,6 +4,7 @@
 use crate::album::AlbumData;
 use crate::metadata::SortOrder;
 use serde::{Deserialize, Serialize};
+use shared::keys::last_segment;
 use shared::{Derivative, PhotoManifest};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -58,15 +59,11 @@ impl Default for GallerySummary {
     }
 }
 
-fn file_name(source_key: &str) -> &str {
-    source_key.rsplit_once('/').map_or(source_key, |(_, f)| f)
-}
-
 /// The album's photos in the order its `album.yml` asks for.
 pub fn ordered_photos(data: &AlbumData) -> Vec<&PhotoManifest> {
     let mut photos: Vec<&PhotoManifest> = data.photos.values().collect();
     let by_name =
-        |a: &&PhotoManifest, b: &&PhotoManifest| file_name(&a.source_key).cmp(file_name(&b.source_key));
+        |a: &&PhotoManifest, b: &&PhotoManifest| last_segment(&a.source_key).cmp(last_segment(&b.source_key));
     match data.metadata.sort {
         SortOrder::NameAsc => photos.sort_by(by_name),
         SortOrder::NameDesc => photos.sort_by(|a, b| by_name(b, a)),
@@ -95,10 +92,10 @@ impl AlbumSummary {
             .metadata
             .cover
             .as_deref()
-            .and_then(|name| photos.iter().find(|p| file_name(&p.source_key) == name).copied())
+            .and_then(|name| photos.iter().find(|p| last_segment(&p.source_key) == name).copied())
             .unwrap_or(first);
         let dates: BTreeSet<&str> = photos.iter().filter_map(|p| p.exif.captured_at.as_deref()).collect();
-        let title = data.metadata.title.clone().unwrap_or_else(|| file_name(&data.album).to_owned());
+        let title = data.metadata.title.clone().unwrap_or_else(|| last_segment(&data.album).to_owned());
         Some(Self {
             title,
             photo_count: photos.len(),
@@ -182,7 +179,7 @@ mod tests {
             (Some("2024-05-01T09:00:00"), Some("2024-05-02T10:00:00"))
         );
         let names = |d: &AlbumData| {
-            ordered_photos(d).iter().map(|p| file_name(&p.source_key).to_owned()).collect::<Vec<_>>()
+            ordered_photos(d).iter().map(|p| last_segment(&p.source_key).to_owned()).collect::<Vec<_>>()
         };
         assert_eq!(names(&d), ["a.jpg", "b.jpg", "c.jpg"]);
         d.metadata = AlbumMetadata {

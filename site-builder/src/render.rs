@@ -6,7 +6,7 @@ use crate::gallery::{ordered_photos, AlbumSummary, Cover, GallerySummary};
 use base64::Engine as _;
 use bytes::Bytes;
 use serde::Serialize;
-use shared::keys::{album_page_key, album_url, photo_id, url_path};
+use shared::keys::{album_url, last_segment, photo_id, url_path};
 use shared::store::md5_etag;
 use shared::{Derivative, ObjectStore, PhotoManifest, PutOptions, StoreError};
 
@@ -183,7 +183,7 @@ pub fn markdown(text: &str) -> String {
 /// A tile for `path`: its own summary (None for a folder of sub-albums), a cover (possibly
 /// borrowed from inside), and how many sub-albums it has.
 fn tile(path: &str, own: Option<&AlbumSummary>, cover: Option<&Cover>, sub_count: usize) -> Tile {
-    let name = path.rsplit('/').next().unwrap_or(path).to_owned();
+    let name = last_segment(path).to_owned();
     let count = own.map_or(0, |s| s.photo_count);
     let mut parts = Vec::new();
     if count > 0 {
@@ -221,7 +221,7 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>) -> PhotoView {
         p.derivatives.first().map_or(Full { src: String::new(), width: p.width, height: p.height }, |d| {
             Full { src: url_path(&d.key), width: d.width, height: d.height }
         });
-    let file = p.source_key.rsplit('/').next().unwrap_or(&p.source_key);
+    let file = last_segment(&p.source_key);
     PhotoView {
         id: photo_id(&p.source_key),
         alt: caption
@@ -340,7 +340,7 @@ impl Renderer {
         let captions = &data.metadata.captions;
         page.photos = ordered_photos(data)
             .into_iter()
-            .map(|p| photo_view(p, captions.get(p.source_key.rsplit('/').next().unwrap_or(&p.source_key))))
+            .map(|p| photo_view(p, captions.get(last_segment(&p.source_key))))
             .collect();
         let summary = gallery.albums.get(path);
         page.dates =
@@ -369,11 +369,6 @@ pub async fn write_if_changed(
     }
     web.put(key, Bytes::copy_from_slice(body), options).await?;
     Ok(true)
-}
-
-/// The page key of an album (re-exported for callers that render).
-pub fn page_key(album: &str) -> String {
-    album_page_key(album)
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 
 use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
-use crate::render::{page_key, write_if_changed, RenderError, Renderer};
+use crate::render::{write_if_changed, RenderError, Renderer};
 use crate::update::{apply_batch, load_album, load_gallery, UpdateError};
-use shared::keys::INDEX_PAGE;
+use shared::keys::{album_page_key, INDEX_PAGE};
 use shared::{ObjectStore, PutOptions, SiteMessage};
 use std::collections::BTreeSet;
 
@@ -107,7 +107,7 @@ async fn render_pages(
             None => load_album(web, path).await?,
         };
         let html = renderer.album(&data, gallery)?;
-        write(web, &page_key(path), html.as_bytes(), PutOptions::html(), report).await?;
+        write(web, &album_page_key(path), html.as_bytes(), PutOptions::html(), report).await?;
     }
     write(web, INDEX_PAGE, renderer.index(gallery)?.as_bytes(), PutOptions::html(), report).await?;
     write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
