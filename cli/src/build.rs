@@ -9,7 +9,8 @@ use anyhow::Context as _;
 use resize_worker::{Outcome, Worker};
 use shared::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
 use shared::{ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectStore, S3Change};
-use site_builder::{render_all, update_site, Renderer};
+use site_builder::theme::SOURCE_THEME_PREFIX;
+use site_builder::{render_all, update_site, Renderer, Theme};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,13 @@ pub struct Args {
     /// The gallery's title (default: the folder's name).
     #[arg(long)]
     title: Option<String>,
+    /// A folder of templates (`layout.hbs`, `index.hbs`, `album.hbs`, `tile.hbs`, `404.hbs`) and
+    /// `site.css` that replace the built-in ones (default: DIR/_theme when it exists).
+    #[arg(long)]
+    theme: Option<PathBuf>,
+    /// Link each photo's original in the lightbox (served at `/originals/`, mapped to DIR).
+    #[arg(long)]
+    originals: bool,
     /// Photos resized at once.
     #[arg(long, default_value_t = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1))]
     jobs: usize,
@@ -59,10 +67,18 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let jobs = args.jobs.max(1);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().max_blocking_threads(jobs).enable_all().build()?;
-    runtime.block_on(build(dir, out, title, jobs))
+    let site = SiteOptions { title, theme: args.theme.clone(), originals: args.originals };
+    runtime.block_on(build(dir, out, site, jobs))
 }
 
-async fn build(dir: PathBuf, out: PathBuf, title: String, jobs: usize) -> anyhow::Result<ExitCode> {
+/// How the pages are rendered.
+struct SiteOptions {
+    title: String,
+    theme: Option<PathBuf>,
+    originals: bool,
+}
+
+async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
     let source = Arc::new(LocalStore::new(&dir));
     let resized = Arc::new(LocalStore::new(out.join("resized")));
     let web = Arc::new(LocalStore::new(out.join("web")));
@@ -151,7 +167,14 @@ async fn build(dir: PathBuf, out: PathBuf, title: String, jobs: usize) -> anyhow
         messages.push(m);
     }
 
-    let renderer = Renderer::new(title)?;
+    // Like the deployed site builder, a `_theme/` folder among the albums is the theme.
+    let theme = match &site.theme {
+        Some(theme_dir) => Theme::load(&LocalStore::new(theme_dir), "")
+            .await
+            .with_context(|| format!("cannot read the theme in {}", theme_dir.display()))?,
+        None => Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await.context("cannot read _theme/")?,
+    };
+    let renderer = Renderer::with_theme(site.title, &theme)?.with_originals(site.originals);
     let mut report = update_site(source.as_ref(), web.as_ref(), &renderer, &messages).await?;
     // A full build also re-renders pages whose data did not change (a new title, a new version
     // of the templates); identical bytes are still not rewritten.

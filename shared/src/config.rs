@@ -53,6 +53,8 @@ pub struct SiteConfig {
     pub web_bucket: String,
     /// `GALLERY_TITLE`: the gallery's name (default `Shoebox`).
     pub title: String,
+    /// `ORIGINALS`: `true` when the lightbox links each original (served at `/originals/`).
+    pub originals: bool,
 }
 
 impl SiteConfig {
@@ -70,6 +72,17 @@ impl SiteConfig {
             title: lookup("GALLERY_TITLE")
                 .filter(|t| !t.trim().is_empty())
                 .unwrap_or_else(|| "Shoebox".into()),
+            originals: match lookup("ORIGINALS").as_deref().map(str::trim) {
+                None | Some("" | "false") => false,
+                Some("true") => true,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        name: "ORIGINALS",
+                        value: other.to_owned(),
+                        reason: "must be true or false".into(),
+                    })
+                }
+            },
         })
     }
 }
@@ -150,6 +163,20 @@ mod tests {
         ]))
         .expect("ok");
         assert_eq!(c.title, "Shoebox");
+        assert!(!c.originals);
+        let with = |v: &str| {
+            SiteConfig::from_lookup(lookup(&[
+                ("SOURCE_BUCKET", "s"),
+                ("RESIZED_BUCKET", "r"),
+                ("WEB_BUCKET", "w"),
+                ("ORIGINALS", v),
+            ]))
+        };
+        assert!(with("true").expect("ok").originals);
+        assert_eq!(
+            with("yes").expect_err("invalid").to_string(),
+            r#"environment variable ORIGINALS="yes" is invalid: must be true or false"#
+        );
     }
 
     #[test]

@@ -125,12 +125,24 @@ impl GallerySummary {
         }
     }
 
+    /// The albums inside `path` (at any depth; all albums for ""), found by a range of the sorted
+    /// keys rather than a scan.
+    pub fn inside<'a>(&'a self, path: &str) -> impl Iterator<Item = (&'a String, &'a AlbumSummary)> + 'a {
+        let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
+        self.albums.range(prefix.clone()..).take_while(move |(k, _)| k.starts_with(&prefix))
+    }
+
+    /// Whether `path` has a page: it has photos or holds albums that do.
+    pub fn has_page(&self, path: &str) -> bool {
+        self.albums.contains_key(path) || self.inside(path).next().is_some()
+    }
+
     /// The direct sub-albums of `parent` ("" for the top level), including folders that hold
     /// only sub-albums and no photos of their own.
     pub fn children(&self, parent: &str) -> Vec<String> {
         let prefix = if parent.is_empty() { String::new() } else { format!("{parent}/") };
         let mut out = BTreeSet::new();
-        for path in self.albums.keys().filter(|p| p.starts_with(&prefix)) {
+        for (path, _) in self.inside(parent) {
             if let Some(first) = path[prefix.len()..].split('/').next().filter(|s| !s.is_empty()) {
                 out.insert(format!("{prefix}{first}"));
             }
@@ -209,12 +221,19 @@ mod tests {
     #[test]
     fn children_include_folders_with_only_sub_albums() {
         let mut g = GallerySummary::default();
-        for name in ["Trips/Italy/Rome", "Trips/Italy/Milan", "Trips/Paris", "Family"] {
+        for name in
+            ["Trips/Italy/Rome", "Trips/Italy/Milan", "Trips/Paris", "Family", "Trips 2", "Trips.old/x"]
+        {
             g.update(&album_with(name, &[("1.jpg", None)]));
         }
-        assert_eq!(g.children(""), ["Family", "Trips"]);
+        assert_eq!(g.children(""), ["Family", "Trips", "Trips 2", "Trips.old"]);
         assert_eq!(g.children("Trips"), ["Trips/Italy", "Trips/Paris"]);
         assert_eq!(g.children("Trips/Italy"), ["Trips/Italy/Milan", "Trips/Italy/Rome"]);
         assert!(g.children("Family").is_empty());
+        // Keys that sort next to "Trips/" ("Trips 2", "Trips.old/x") are not inside it.
+        let inside: Vec<&String> = g.inside("Trips").map(|(k, _)| k).collect();
+        assert_eq!(inside, ["Trips/Italy/Milan", "Trips/Italy/Rome", "Trips/Paris"]);
+        assert!(g.has_page("Trips") && g.has_page("Trips/Italy") && g.has_page("Family"));
+        assert!(!g.has_page("Trip") && !g.has_page("Trips/Italy/Venice"));
     }
 }

@@ -11,21 +11,23 @@
 //!   write per touched album.
 //!
 //! - [`render`]: [`render::Renderer`] turns album data into the index, album and 404 pages
-//!   (Handlebars templates and CSS embedded in the binary; writes skip unchanged bytes).
+//!   (Handlebars templates embedded in the binary; writes skip unchanged bytes).
+//! - [`assets`]: the stylesheet and browser modules (our `gallery.js`; PhotoSwipe and ThumbHash
+//!   installed from npm by `build.rs`), published under content-hashed keys.
+//! - [`theme`]: templates and a stylesheet that replace the embedded ones.
 //!
 //! - [`site`]: [`update_site`]: a batch end to end, rendering only the touched pages.
 //! - [`rebuild`]: [`rebuild_all`] from the manifests; [`lambda`]: the SQS adapter.
-//!
-//! Not built yet: the PhotoSwipe lightbox and full ThumbHash images (they need the npm asset
-//! pipeline) and theme overrides; see the site-builder issue.
 
 pub mod album;
+pub mod assets;
 pub mod gallery;
 pub mod lambda;
 pub mod metadata;
 pub mod rebuild;
 pub mod render;
 pub mod site;
+pub mod theme;
 pub mod update;
 
 pub use album::{apply, AlbumData, Applied};
@@ -34,4 +36,5 @@ pub use metadata::{AlbumMetadata, MetadataError, SortOrder};
 pub use rebuild::rebuild_all;
 pub use render::Renderer;
 pub use site::{render_all, update_site, SiteReport};
+pub use theme::Theme;
 pub use update::{apply_batch, BatchReport};

@@ -1,9 +1,10 @@
-//! The site-builder Lambda: configuration, clients and templates once per process, then every
-//! invocation goes to [`site_builder::lambda::handle`].
+//! The site-builder Lambda: configuration, clients, templates and the theme (`_theme/` in the
+//! source bucket) once per process, then every invocation goes to [`site_builder::lambda::handle`].
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use shared::{s3_client, S3Store, SiteConfig};
 use site_builder::lambda::{handle, SiteBuilder};
+use site_builder::theme::{Theme, SOURCE_THEME_PREFIX};
 use site_builder::Renderer;
 use std::sync::Arc;
 
@@ -13,11 +14,14 @@ async fn main() -> Result<(), Error> {
     let config = SiteConfig::from_env()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let s3 = s3_client(&sdk);
+    let source = Arc::new(S3Store::new(s3.clone(), config.source_bucket));
+    // A theme change takes effect on the next cold start; send {"rebuild":"all"} to apply it.
+    let theme = Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await?;
     let builder = SiteBuilder {
-        source: Arc::new(S3Store::new(s3.clone(), config.source_bucket)),
+        renderer: Renderer::with_theme(config.title, &theme)?.with_originals(config.originals),
+        source,
         resized: Arc::new(S3Store::new(s3.clone(), config.resized_bucket)),
         web: Arc::new(S3Store::new(s3, config.web_bucket)),
-        renderer: Renderer::new(config.title)?,
     };
     run(service_fn(|event: LambdaEvent<serde_json::Value>| handle(&builder, event.payload))).await
 }

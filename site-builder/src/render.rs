@@ -2,16 +2,27 @@
 //! built here, and writes that skip pages whose bytes did not change.
 
 use crate::album::AlbumData;
+use crate::assets::{Asset, Assets};
 use crate::gallery::{ordered_photos, AlbumSummary, Cover, GallerySummary};
+use crate::theme::Theme;
 use base64::Engine as _;
 use bytes::Bytes;
 use serde::Serialize;
 use shared::keys::{album_url, last_segment, photo_id, url_path};
 use shared::store::md5_etag;
-use shared::{Derivative, ObjectStore, PhotoManifest, PutOptions, StoreError};
+use shared::{Derivative, ExifSummary, ObjectStore, PhotoManifest, PutOptions, StoreError};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-/// The stylesheet, embedded.
-const SITE_CSS: &str = include_str!("../assets/site.css");
+/// The embedded templates, by name; a theme may replace any of them.
+const TEMPLATES: [(&str, &str); 5] = [
+    ("layout", include_str!("../templates/layout.hbs")),
+    ("tile", include_str!("../templates/tile.hbs")),
+    ("index", include_str!("../templates/index.hbs")),
+    ("album", include_str!("../templates/album.hbs")),
+    ("404", include_str!("../templates/404.hbs")),
+];
+/// Where originals are served from when they are enabled (CloudFront's `/originals/*`).
+const ORIGINALS_PATH: &str = "/originals";
 /// Target row height of the justified grid, in CSS pixels.
 const ROW_HEIGHT: f64 = 240.0;
 
@@ -23,7 +34,7 @@ pub enum RenderError {
     #[error("template {name}: {message}")]
     Template {
         /// Template name.
-        name: &'static str,
+        name: String,
         /// The engine's message.
         message: String,
     },
@@ -37,12 +48,18 @@ pub struct Renderer {
     handlebars: handlebars::Handlebars<'static>,
     /// The gallery's title (index heading, page titles).
     pub title: String,
-    css_key: String,
+    assets: Assets,
+    originals: bool,
+    /// Set once this renderer has made sure its assets are in the web bucket (they are
+    /// content-hashed, so a warm Lambda need not check again on every batch).
+    assets_published: AtomicBool,
 }
 
 #[derive(Serialize)]
-struct Assets {
+struct PageAssets {
     css: String,
+    script: String,
+    import_map: String,
 }
 
 #[derive(Serialize)]
@@ -58,6 +75,7 @@ struct Img {
     width: u32,
     height: u32,
     placeholder: String,
+    thumbhash: String,
 }
 
 #[derive(Serialize)]
@@ -93,6 +111,12 @@ struct PhotoView {
     basis: u32,
     ratio: String,
     full: Full,
+    thumbhash: String,
+    /// File name without extension (download name, default alt text).
+    name: String,
+    /// Camera, lens, exposure and date on one line, for the lightbox.
+    exif: Option<String>,
+    original: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -100,7 +124,7 @@ struct Page {
     page_title: String,
     heading: String,
     breadcrumb: Vec<Crumb>,
-    assets: Assets,
+    assets: PageAssets,
     albums: Vec<Tile>,
     subalbums: Vec<Tile>,
     photos: Vec<PhotoView>,
@@ -204,16 +228,38 @@ fn tile(path: &str, own: Option<&AlbumSummary>, cover: Option<&Cover>, sub_count
 
 fn cover_img(c: &Cover) -> Img {
     let (src, srcset) = sources(&c.derivatives, 640);
-    Img { src, srcset, width: c.width, height: c.height, placeholder: placeholder(&c.thumbhash) }
+    Img {
+        src,
+        srcset,
+        width: c.width,
+        height: c.height,
+        placeholder: placeholder(&c.thumbhash),
+        thumbhash: c.thumbhash.clone(),
+    }
 }
 
-/// The first cover found in `path` or below, for folders that only hold sub-albums.
-fn nested_cover<'a>(gallery: &'a GallerySummary, path: &str) -> Option<&'a AlbumSummary> {
-    let prefix = format!("{path}/");
-    gallery.albums.iter().find(|(k, _)| k.starts_with(&prefix)).map(|(_, s)| s)
+/// `FUJIFILM X-T4 · XF35mmF1.4 R · 1/250 s f/2.8 ISO 400 35 mm · 2024-05-01 10:00`, from what
+/// the camera recorded.
+fn exif_line(e: &ExifSummary) -> Option<String> {
+    let exposure: Vec<String> = [
+        e.exposure.clone(),
+        e.aperture.clone(),
+        e.iso.map(|iso| format!("ISO {iso}")),
+        e.focal_length.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let when = e.captured_at.as_deref().map(|t| t.get(..16).unwrap_or(t).replacen('T', " ", 1));
+    let parts: Vec<String> = [e.camera.clone(), e.lens.clone(), Some(exposure.join(" ")), when]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-fn photo_view(p: &PhotoManifest, caption: Option<&String>) -> PhotoView {
+fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> PhotoView {
     let aspect = f64::from(p.width) / f64::from(p.height.max(1));
     let basis = (ROW_HEIGHT * aspect).round().max(1.0) as u32;
     let (src, srcset) = sources(&p.derivatives, basis);
@@ -222,11 +268,10 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>) -> PhotoView {
             Full { src: url_path(&d.key), width: d.width, height: d.height }
         });
     let file = last_segment(&p.source_key);
+    let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned();
     PhotoView {
         id: photo_id(&p.source_key),
-        alt: caption
-            .cloned()
-            .unwrap_or_else(|| file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned()),
+        alt: caption.cloned().unwrap_or_else(|| name.clone()),
         caption: caption.cloned(),
         width: p.width,
         height: p.height,
@@ -237,32 +282,58 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>) -> PhotoView {
         basis,
         ratio: format!("{:.4}", 100.0 / aspect),
         full,
+        thumbhash: p.thumbhash.clone(),
+        name,
+        exif: exif_line(&p.exif),
+        original: originals.then(|| format!("{ORIGINALS_PATH}{}", url_path(&p.source_key))),
     }
 }
 
 impl Renderer {
-    /// Registers the embedded templates.
+    /// The embedded templates and stylesheet.
     pub fn new(title: impl Into<String>) -> Result<Self, RenderError> {
-        let mut handlebars = handlebars::Handlebars::new();
-        handlebars.set_strict_mode(true);
-        for (name, text) in [
-            ("layout", include_str!("../templates/layout.hbs")),
-            ("tile", include_str!("../templates/tile.hbs")),
-            ("index", include_str!("../templates/index.hbs")),
-            ("album", include_str!("../templates/album.hbs")),
-            ("404", include_str!("../templates/404.hbs")),
-        ] {
-            handlebars
-                .register_template_string(name, text)
-                .map_err(|e| RenderError::Template { name: "embedded", message: e.to_string() })?;
-        }
-        let css_key = format!("_assets/site.{}.css", &md5_etag(SITE_CSS.as_bytes())[..10]);
-        Ok(Self { handlebars, title: title.into(), css_key })
+        Self::with_theme(title, &Theme::default())
     }
 
-    /// The assets every page references: (key, body, content type).
-    pub fn assets(&self) -> Vec<(String, &'static [u8], &'static str)> {
-        vec![(self.css_key.clone(), SITE_CSS.as_bytes(), "text/css; charset=utf-8")]
+    /// The embedded templates and stylesheet with a theme's replacements.
+    pub fn with_theme(title: impl Into<String>, theme: &Theme) -> Result<Self, RenderError> {
+        let mut handlebars = handlebars::Handlebars::new();
+        handlebars.set_strict_mode(true);
+        let embedded = TEMPLATES.iter().map(|(name, text)| (*name, *text));
+        let themed = theme.templates.iter().map(|(name, text)| (name.as_str(), text.as_str()));
+        for (name, text) in embedded.chain(themed) {
+            handlebars
+                .register_template_string(name, text)
+                .map_err(|e| RenderError::Template { name: name.to_owned(), message: e.to_string() })?;
+        }
+        Ok(Self {
+            handlebars,
+            title: title.into(),
+            assets: Assets::new(theme.css.as_deref()),
+            originals: false,
+            assets_published: AtomicBool::new(false),
+        })
+    }
+
+    /// Links each photo's original (served at `/originals/KEY`) in the lightbox.
+    pub fn with_originals(mut self, enabled: bool) -> Self {
+        self.originals = enabled;
+        self
+    }
+
+    /// The files every page references.
+    pub fn assets(&self) -> impl Iterator<Item = &Asset> {
+        self.assets.all()
+    }
+
+    /// Whether the assets still have to be checked in the web bucket by this renderer.
+    pub(crate) fn assets_unpublished(&self) -> bool {
+        !self.assets_published.load(Ordering::Relaxed)
+    }
+
+    /// Records that the assets are in the web bucket.
+    pub(crate) fn assets_are_published(&self) {
+        self.assets_published.store(true, Ordering::Relaxed);
     }
 
     fn page(&self, heading: String, breadcrumb: Vec<Crumb>) -> Page {
@@ -272,7 +343,11 @@ impl Renderer {
             page_title,
             heading,
             breadcrumb,
-            assets: Assets { css: format!("/{}", self.css_key) },
+            assets: PageAssets {
+                css: self.assets.css.href(),
+                script: self.assets.script.href(),
+                import_map: self.assets.import_map(),
+            },
             albums: Vec::new(),
             subalbums: Vec::new(),
             photos: Vec::new(),
@@ -281,8 +356,10 @@ impl Renderer {
         }
     }
 
-    fn render(&self, name: &'static str, page: &Page) -> Result<String, RenderError> {
-        self.handlebars.render(name, page).map_err(|e| RenderError::Template { name, message: e.to_string() })
+    fn render(&self, name: &str, page: &Page) -> Result<String, RenderError> {
+        self.handlebars
+            .render(name, page)
+            .map_err(|e| RenderError::Template { name: name.to_owned(), message: e.to_string() })
     }
 
     fn tiles(&self, gallery: &GallerySummary, parent: &str) -> Vec<Tile> {
@@ -292,14 +369,14 @@ impl Renderer {
             .map(|path| {
                 let own = gallery.albums.get(path);
                 // A folder of sub-albums borrows a cover from inside.
-                let cover = own.or_else(|| nested_cover(gallery, path)).and_then(|s| s.cover.as_ref());
+                let cover = own
+                    .or_else(|| gallery.inside(path).next().map(|(_, s)| s))
+                    .and_then(|s| s.cover.as_ref());
                 let mut t = tile(path, own, cover, gallery.children(path).len());
-                let below = format!("{path}/");
-                t.newest = gallery
-                    .albums
-                    .iter()
-                    .filter(|(k, _)| *k == path || k.starts_with(&below))
-                    .filter_map(|(_, s)| s.last_taken.clone())
+                t.newest = own
+                    .into_iter()
+                    .chain(gallery.inside(path).map(|(_, s)| s))
+                    .filter_map(|s| s.last_taken.clone())
                     .max();
                 t
             })
@@ -340,7 +417,7 @@ impl Renderer {
         let captions = &data.metadata.captions;
         page.photos = ordered_photos(data)
             .into_iter()
-            .map(|p| photo_view(p, captions.get(last_segment(&p.source_key))))
+            .map(|p| photo_view(p, captions.get(last_segment(&p.source_key)), self.originals))
             .collect();
         let summary = gallery.albums.get(path);
         page.dates =
@@ -399,5 +476,25 @@ mod tests {
         assert_eq!(date_range(None, None), None);
         assert_eq!(placeholder("not base64!"), "#888888");
         assert!(placeholder("1QcSHQRnh493V4dIh4eXh1h4kJUI").starts_with('#'));
+    }
+
+    #[test]
+    fn exif_line_shows_what_the_camera_recorded() {
+        let full = ExifSummary {
+            captured_at: Some("2024-05-01T10:02:03+02:00".into()),
+            camera: Some("FUJIFILM X-T4".into()),
+            lens: Some("XF35mmF1.4 R".into()),
+            exposure: Some("1/250 s".into()),
+            aperture: Some("f/2.8".into()),
+            iso: Some(400),
+            focal_length: Some("35 mm".into()),
+        };
+        assert_eq!(
+            exif_line(&full).as_deref(),
+            Some("FUJIFILM X-T4 · XF35mmF1.4 R · 1/250 s f/2.8 ISO 400 35 mm · 2024-05-01 10:02")
+        );
+        let some = ExifSummary { iso: Some(100), ..Default::default() };
+        assert_eq!(exif_line(&some).as_deref(), Some("ISO 100"));
+        assert_eq!(exif_line(&ExifSummary::default()), None);
     }
 }

@@ -21,6 +21,8 @@ pub struct SiteReport {
     pub changed_albums: Vec<String>,
     /// Keys written to the web bucket (pages and assets whose bytes changed).
     pub written: Vec<String>,
+    /// Pages deleted because their album no longer has photos.
+    pub deleted: Vec<String>,
     /// Messages ignored as stale.
     pub stale: usize,
     /// Albums that could not be updated, with the reason.
@@ -86,6 +88,8 @@ pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<Si
     let gallery = load_gallery(web).await?;
     let albums: Vec<String> = gallery.albums.keys().cloned().collect();
     let mut report = SiteReport::default();
+    // Check every asset again: this is also the repair path for a bucket that lost files.
+    publish_assets(web, renderer, &mut report).await?;
     render_pages(web, renderer, &gallery, &pages_to_render(&albums), &[], &mut report).await?;
     Ok(report)
 }
@@ -98,21 +102,44 @@ async fn render_pages(
     fresh: &[AlbumData],
     report: &mut SiteReport,
 ) -> Result<(), SiteError> {
-    for (key, body, content_type) in renderer.assets() {
-        write(web, &key, body, PutOptions::immutable(content_type), report).await?;
+    if renderer.assets_unpublished() {
+        publish_assets(web, renderer, report).await?;
     }
     for path in pages {
+        let page = album_page_key(path);
+        if !gallery.has_page(path) {
+            // The album lost its last photo: its page goes, so the address stops working.
+            if web.head(&page).await.map_err(RenderError::from)?.is_some() {
+                web.delete(&page).await.map_err(RenderError::from)?;
+                report.deleted.push(page);
+            }
+            continue;
+        }
         let data = match fresh.iter().find(|d| &d.album == path) {
             Some(d) => d.clone(),
             None => load_album(web, path).await?,
         };
         let html = renderer.album(&data, gallery)?;
-        write(web, &album_page_key(path), html.as_bytes(), PutOptions::html(), report).await?;
+        write(web, &page, html.as_bytes(), PutOptions::html(), report).await?;
     }
     write(web, INDEX_PAGE, renderer.index(gallery)?.as_bytes(), PutOptions::html(), report).await?;
     write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
     let login = edge_auth::page::static_login_page(&renderer.title);
     write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), report).await?;
+    Ok(())
+}
+
+/// Writes the content-hashed assets that are missing or differ.
+async fn publish_assets(
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+    report: &mut SiteReport,
+) -> Result<(), RenderError> {
+    for asset in renderer.assets() {
+        write(web, &asset.key, asset.body.as_bytes(), PutOptions::immutable(asset.content_type), report)
+            .await?;
+    }
+    renderer.assets_are_published();
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 use bytes::Bytes;
 use scraper::{Html, Selector};
 use shared::{Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, SiteMessage};
-use site_builder::{update_site, Renderer};
+use site_builder::{update_site, Renderer, Theme};
 use std::collections::BTreeSet;
 
 fn manifest(key: &str, w: u32, h: u32, date: &str) -> PhotoManifest {
@@ -138,6 +138,37 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
                 assert!(exists(url, &web_keys), "{key}: {selector} {attr}={url} resolves");
             }
         }
+        // The import map names every module the page script imports; each is published, cached
+        // for a year, and served as JavaScript.
+        let map = html.select(&sel(r#"script[type="importmap"]"#)).next().expect("import map");
+        let map: serde_json::Value = serde_json::from_str(&map.inner_html()).expect("import map is JSON");
+        let imports = map["imports"].as_object().expect("imports");
+        assert!(imports.contains_key("photoswipe") && imports.contains_key("thumbhash"), "{imports:?}");
+        let script = html.select(&sel(r#"script[type="module"]"#)).next().and_then(|s| s.value().attr("src"));
+        for url in imports.values().filter_map(|v| v.as_str()).chain(script) {
+            assert!(exists(url, &web_keys), "{key}: module {url} resolves");
+            let opts = web.options_of(&key_of(url)).expect("options");
+            assert_eq!(opts.content_type.as_deref(), Some("text/javascript; charset=utf-8"));
+            assert_eq!(opts.cache_control.as_deref(), Some("public, max-age=31536000, immutable"));
+        }
+        // What the lightbox reads from each photo link.
+        for link in html.select(&sel(".grid a")) {
+            let a = link.value();
+            assert_eq!(a.attr("class"), Some("photo"));
+            for attr in ["data-pswp-width", "data-pswp-height"] {
+                assert!(
+                    a.attr(attr).is_some_and(|v| v.parse::<u32>().is_ok_and(|n| n > 0)),
+                    "{key}: {attr} in {a:?}"
+                );
+            }
+            assert!(a.attr("data-name").is_some_and(|v| !v.is_empty()), "{key}: data-name in {a:?}");
+            assert!(a.attr("data-original").is_none(), "originals are off by default");
+            let img = link.select(&sel("img")).next().expect("img in link");
+            assert!(
+                img.value().attr("data-thumbhash").is_some_and(|v| v.len() > 10),
+                "{key}: data-thumbhash"
+            );
+        }
     }
 
     let rome = page(&web, "Trips/Rome 2024/index.html").await;
@@ -168,4 +199,75 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
     // The same batch again: nothing is rewritten.
     let again = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
     assert!(again.written.is_empty(), "{:?}", again.written);
+}
+
+#[tokio::test]
+async fn an_album_that_loses_its_last_photo_loses_its_page() {
+    let (source, web) = (MemoryStore::new(), MemoryStore::new());
+    let renderer = Renderer::new("Gallery").expect("templates");
+    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    assert!(web.head("Trips/Rome 2024/Day 2/index.html").await.expect("head").is_some());
+
+    let gone = SiteMessage::PhotoRemoved {
+        album: "Trips/Rome 2024/Day 2".into(),
+        source_key: "Trips/Rome 2024/Day 2/x.jpg".into(),
+        sequencer: None,
+    };
+    let report = update_site(&source, &web, &renderer, &[gone]).await.expect("renders");
+    assert_eq!(report.deleted, ["Trips/Rome 2024/Day 2/index.html"]);
+    assert!(web.head("Trips/Rome 2024/Day 2/index.html").await.expect("head").is_none());
+    // The parent still has photos: it is re-rendered without the sub-album tile.
+    assert!(report.written.iter().any(|k| k == "Trips/Rome 2024/index.html"), "{:?}", report.written);
+    let rome = page(&web, "Trips/Rome 2024/index.html").await;
+    assert_eq!(rome.select(&sel(".tiles .tile")).count(), 0);
+
+    // Emptying the last album of a folder removes the folder's page too.
+    let last: Vec<SiteMessage> = ["Trips/Rome 2024/a+b ü.jpg", "Trips/Rome 2024/IMG 2.jpg"]
+        .into_iter()
+        .map(|k| SiteMessage::PhotoRemoved {
+            album: "Trips/Rome 2024".into(),
+            source_key: k.into(),
+            sequencer: None,
+        })
+        .collect();
+    let report = update_site(&source, &web, &renderer, &last).await.expect("renders");
+    assert_eq!(report.deleted, ["Trips/index.html", "Trips/Rome 2024/index.html"]);
+    let index = page(&web, "index.html").await;
+    let titles: Vec<String> = index.select(&sel(".tile-title")).map(|t| t.text().collect()).collect();
+    assert_eq!(titles, ["Family"]);
+}
+
+#[tokio::test]
+async fn a_theme_replaces_templates_and_the_stylesheet_and_originals_are_linked() {
+    let theme_files = MemoryStore::new();
+    for (key, body) in [
+        ("tile.hbs", "<li class=\"tile themed\"><a href=\"{{href}}\"><span class=\"tile-title\">{{title}}</span></a></li>"),
+        ("site.css", "body{background:papayawhip}"),
+    ] {
+        theme_files.put(key, Bytes::from(body), &PutOptions::default()).await.expect("put");
+    }
+    let theme = Theme::load(&theme_files, "").await.expect("theme");
+    let renderer = Renderer::with_theme("Themed", &theme).expect("templates").with_originals(true);
+    let (source, web) = (MemoryStore::new(), MemoryStore::new());
+    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+
+    let index = page(&web, "index.html").await;
+    assert_eq!(index.select(&sel(".tile.themed")).count(), 2, "the theme's tile partial is used");
+    let css =
+        index.select(&sel("link[rel=stylesheet]")).next().and_then(|l| l.value().attr("href")).expect("css");
+    let css = web.get(&key_of(css), u64::MAX).await.expect("get").expect("published");
+    let css = std::str::from_utf8(&css.body).expect("utf8");
+    assert!(
+        css.ends_with("body{background:papayawhip}") && css.contains(".pswp"),
+        "theme CSS after PhotoSwipe's"
+    );
+
+    let family = page(&web, "Family/index.html").await;
+    let link = family.select(&sel("a.photo")).next().expect("photo link");
+    assert_eq!(link.value().attr("data-original"), Some("/originals/Family/1.jpg"));
+
+    // A template that does not compile is refused up front, naming the file.
+    let broken = Theme { templates: vec![("album".into(), "{{#if}}".into())], css: None };
+    let err = Renderer::with_theme("x", &broken).err().expect("refused");
+    assert!(err.to_string().starts_with("template album:"), "{err}");
 }

@@ -23,7 +23,7 @@ before(async () => {
   mkdirSync(join(albums, 'Landscapes'), { recursive: true });
   for (const n of [1, 3, 6, 8]) copyFileSync(join(fixtures, `Landscape_${n}.jpg`), join(albums, 'Landscapes', `L ${n}.jpg`));
   for (const n of [2, 5]) copyFileSync(join(fixtures, `Portrait_${n}.jpg`), join(albums, 'Trips', 'Rome 2024', `P+${n} ü.jpg`));
-  writeFileSync(join(albums, 'Trips', 'Rome 2024', 'album.yml'), 'title: Rome\ndescription: Two *portraits*.\n');
+  writeFileSync(join(albums, 'Trips', 'Rome 2024', 'album.yml'), 'title: Rome\ndescription: Two *portraits*.\ncaptions:\n  P+5 ü.jpg: Up the Spanish Steps\n');
   out = join(work, 'site');
   execFileSync(shoebox, ['build', albums, '--out', out, '--title', 'Browser Gallery', '--jobs', '2'], { stdio: 'inherit' });
 
@@ -123,4 +123,97 @@ test('dark mode, the 404 page and the static login page', async () => {
   await login.goto(`${base}/_auth/login.html#photo-x`);
   assert.equal(await login.locator('input[name=next]').inputValue(), '/_auth/login.html#photo-x', 'next follows the address asked for');
   assert.equal(await login.locator('form').getAttribute('action'), '/_auth/login');
+});
+
+// The photo PhotoSwipe shows now, and what the browser picked for it.
+const slide = (page) => page.evaluate(() => {
+  const s = window.pswp?.currSlide;
+  const img = s?.content?.element;
+  if (!s || !img || !img.complete || !img.naturalWidth) return null;
+  // naturalWidth of a srcset image is in CSS pixels; the candidate's `w` is the file's width.
+  const candidates = img.getAttribute('srcset').split(', ').map((c) => c.split(' '));
+  const chosen = candidates.find(([url]) => new URL(url, location.href).href === img.currentSrc);
+  return { index: s.index, chosen: Number(chosen[1].replace('w', '')), shown: img.getBoundingClientRect().width, src: img.currentSrc, srcset: img.getAttribute('srcset') };
+});
+
+async function waitForSlide(page, index) {
+  await page.waitForFunction((i) => {
+    const s = window.pswp?.currSlide;
+    const img = s?.content?.element;
+    return s?.index === i && img?.complete && img.naturalWidth > 0 && window.pswp.opener.isOpen;
+  }, index, { timeout: 10_000 });
+  return slide(page);
+}
+
+test('lightbox: click opens the right size, keys move, #photo-ID survives a reload, Escape closes', async () => {
+  const { page, problems } = await open('/Landscapes/', { viewport: { width: 1000, height: 700 } });
+  const ids = await page.locator('.grid li[id^=photo-]').evaluateAll((lis) => lis.map((li) => li.id));
+  assert.equal(ids.length, 4);
+  await page.locator('.grid a.photo').first().click();
+  let shown = await waitForSlide(page, 0);
+  assert.equal(new URL(page.url()).hash, `#${ids[0]}`);
+  // The smallest derivative at least as wide as the photo is shown (device pixel ratio 1).
+  const widths = shown.srcset.split(', ').map((c) => Number(c.split(' ')[1].replace('w', ''))).sort((a, b) => a - b);
+  const expected = widths.find((w) => w >= Math.round(shown.shown)) ?? widths.at(-1);
+  assert.equal(shown.chosen, expected, `shown ${shown.shown}px wide from ${shown.src}; widths ${widths}`);
+  assert.ok(shown.chosen < widths.at(-1), 'not the largest derivative on a 1000 px window');
+
+  await page.keyboard.press('ArrowRight');
+  shown = await waitForSlide(page, 1);
+  assert.equal(new URL(page.url()).hash, `#${ids[1]}`);
+
+  // A drag to the left (a swipe with a mouse) moves on.
+  const box = page.viewportSize();
+  await page.mouse.move(box.width * 0.7, box.height / 2);
+  await page.mouse.down();
+  for (let x = box.width * 0.7; x > box.width * 0.2; x -= 40) await page.mouse.move(x, box.height / 2);
+  await page.mouse.up();
+  await waitForSlide(page, 2);
+  assert.equal(new URL(page.url()).hash, `#${ids[2]}`);
+
+  // A click on the photo zooms in to its full resolution.
+  const before = await page.evaluate(() => window.pswp.currSlide.currZoomLevel);
+  await page.mouse.click(box.width / 2, box.height / 2);
+  await page.waitForFunction((z) => window.pswp.currSlide.currZoomLevel > z, before);
+
+  await page.reload({ waitUntil: 'networkidle' });
+  shown = await waitForSlide(page, 2);
+  assert.equal(shown.index, 2, 'the reload opened the photo in the address');
+
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pswp'));
+  assert.equal(new URL(page.url()).hash, '', 'closing clears the address');
+  assert.deepEqual(problems, []);
+});
+
+test('lightbox: caption, download of the largest derivative, and phone-sized screens', async () => {
+  const { page, problems } = await open('/Trips/Rome%202024/', { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true, isMobile: true });
+  const links = await page.locator('.grid a.photo').evaluateAll((as) => as.map((a) => ({ href: a.href, id: a.closest('li').id })));
+  const captioned = await page.locator('.grid li', { hasText: 'Up the Spanish Steps' }).getAttribute('id');
+  await page.goto(`${base}/Trips/Rome%202024/#${captioned}`, { waitUntil: 'networkidle' });
+  const index = links.findIndex((l) => l.id === captioned);
+  const shown = await waitForSlide(page, index);
+  assert.ok(shown.chosen >= shown.shown * 2 - 2, `sharp at 2× (${shown.chosen}px for ${shown.shown} CSS px)`);
+  assert.equal((await page.locator('.pswp__caption .pswp-caption-text').textContent()), 'Up the Spanish Steps');
+
+  const download = page.locator('.pswp__button--download');
+  assert.equal(await download.getAttribute('href'), links[index].href, 'the largest derivative');
+  assert.match(await download.getAttribute('download'), /^P\+5 ü\.jpg$/);
+  const res = await page.request.get(await download.evaluate((a) => a.href));
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['content-type'], 'image/jpeg');
+  assert.ok(await page.locator('.pswp__button--original').isHidden(), 'no original link unless enabled');
+  assert.deepEqual(problems, []);
+});
+
+test('ThumbHash placeholders are painted while photos load', async () => {
+  const page = await browser.newPage();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  await page.route('**/photos/**', async (route) => { await held; await route.continue(); });
+  await page.goto(`${base}/Landscapes/`, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(() => [...document.querySelectorAll('.grid img')].every((i) => i.style.backgroundImage.startsWith('url("data:image/png')));
+  release();
+  await page.waitForFunction(() => [...document.querySelectorAll('.grid img')].every((i) => i.complete && i.naturalWidth && !i.style.backgroundImage));
+  await page.close();
 });
