@@ -154,6 +154,11 @@ pub fn album_data_key(album: &str) -> String {
     format!("{DATA_PREFIX}{album}/album.json")
 }
 
+/// The album whose data file `key` is (the inverse of [`album_data_key`]).
+pub fn album_of_data_key(key: &str) -> Option<&str> {
+    key.strip_prefix(DATA_PREFIX)?.strip_suffix("/album.json").filter(|a| !a.is_empty())
+}
+
 /// A stable id for a photo within its album page (`#photo-ID` deep links): 10 hex digits of
 /// SHA-256 of the source key, so it survives replacing the photo's content.
 pub fn photo_id(source_key: &str) -> String {
@@ -265,6 +270,8 @@ mod tests {
         assert_eq!(album_page_key(""), "index.html");
         assert_eq!(album_page_key("A/B"), "A/B/index.html");
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
+        assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
+        assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);
         assert_eq!(
             classify_source_key(&album_metadata_key("A/B")),
             SourceObject::AlbumMetadata { album: "A/B".into() }

@@ -6,17 +6,18 @@ use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use crate::render::Renderer;
-use crate::site::{render_all, SiteError, SiteReport};
+use crate::site::{pages_to_render, render_all, SiteError, SiteReport};
 use crate::update::{save_json, UpdateError};
 use shared::keys::{
-    album_data_key, album_metadata_key, source_key_of_manifest, DATA_PREFIX, GALLERY_DATA_KEY,
-    MANIFESTS_PREFIX,
+    album_data_key, album_metadata_key, album_of_data_key, album_page_key, source_key_of_manifest,
+    DATA_PREFIX, GALLERY_DATA_KEY, MANIFESTS_PREFIX,
 };
 use shared::{ObjectStore, PhotoManifest};
 use std::collections::BTreeMap;
 
 /// Rebuilds all data files from the manifests in `resized` and `album.yml` files in `source`,
-/// removes data files of albums that no longer have photos, and re-renders every page.
+/// removes the data files and pages of albums that no longer have photos, and re-renders every
+/// page.
 pub async fn rebuild_all(
     source: &dyn ObjectStore,
     resized: &dyn ObjectStore,
@@ -47,14 +48,28 @@ pub async fn rebuild_all(
         save_json(web, &album_data_key(album), data).await?;
         gallery.update(data);
     }
+    let mut deleted = Vec::new();
     for stale in web.list(DATA_PREFIX).await.map_err(UpdateError::from)? {
-        let keep = stale.key == GALLERY_DATA_KEY || albums.keys().any(|a| album_data_key(a) == stale.key);
-        if !keep {
-            web.delete(&stale.key).await.map_err(UpdateError::from)?;
+        let Some(album) = album_of_data_key(&stale.key) else { continue };
+        if albums.contains_key(album) {
+            continue;
+        }
+        web.delete(&stale.key).await.map_err(UpdateError::from)?;
+        // Its page too, and its folders' pages if nothing with photos is left in them.
+        for path in pages_to_render(&[album.to_owned()]).into_iter().rev() {
+            let page = album_page_key(&path);
+            if !gallery.has_page(&path)
+                && !deleted.contains(&page)
+                && web.head(&page).await.map_err(UpdateError::from)?.is_some()
+            {
+                web.delete(&page).await.map_err(UpdateError::from)?;
+                deleted.push(page);
+            }
         }
     }
     save_json(web, GALLERY_DATA_KEY, &gallery).await?;
     let mut report = render_all(web, renderer).await?;
+    report.deleted = deleted;
     report.changed_albums = albums.into_keys().collect();
     Ok(report)
 }

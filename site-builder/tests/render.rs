@@ -271,3 +271,34 @@ async fn a_theme_replaces_templates_and_the_stylesheet_and_originals_are_linked(
     let err = Renderer::with_theme("x", &broken).err().expect("refused");
     assert!(err.to_string().starts_with("template album:"), "{err}");
 }
+
+#[tokio::test]
+async fn rebuild_all_removes_data_and_pages_of_albums_without_manifests() {
+    let (source, resized, web) = (MemoryStore::new(), MemoryStore::new(), MemoryStore::new());
+    let renderer = Renderer::new("Gallery").expect("templates");
+    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    // Only Family's manifest survives (say, Trips was deleted while the site builder was down).
+    let family = manifest("Family/1.jpg", 4000, 4000, "2023-01-01T00:00:00");
+    resized
+        .put(
+            &shared::keys::manifest_key("Family/1.jpg"),
+            Bytes::from(serde_json::to_vec(&family).expect("json")),
+            &PutOptions::json(),
+        )
+        .await
+        .expect("put");
+    let report = site_builder::rebuild_all(&source, &resized, &web, &renderer).await.expect("rebuilds");
+    let deleted: BTreeSet<&str> = report.deleted.iter().map(String::as_str).collect();
+    assert_eq!(
+        deleted,
+        BTreeSet::from([
+            "Trips/index.html",
+            "Trips/Rome 2024/index.html",
+            "Trips/Rome 2024/Day 2/index.html"
+        ]),
+        "pages of albums with data files but no photos, and of the folder they leave empty"
+    );
+    let left: Vec<String> = web.list("").await.expect("list").into_iter().map(|o| o.key).collect();
+    assert!(left.iter().all(|k| !k.starts_with("Trips/") && !k.starts_with("_data/Trips")), "{left:?}");
+    assert!(left.contains(&"Family/index.html".to_owned()));
+}
