@@ -213,15 +213,8 @@ impl Worker {
         let derivatives = manifest.derivatives.len();
         self.announce(manifest.clone()).await?;
 
-        // The previous version's derivatives are now unreferenced. Failing to delete them costs
-        // storage, not correctness, so it is logged rather than retried.
-        if let Some(old) = existing {
-            for d in old.derivatives.iter().filter(|d| manifest.derivatives.iter().all(|n| n.key != d.key)) {
-                if let Err(e) = self.resized.delete(&d.key).await {
-                    tracing::warn!(key, derivative = %d.key, error = %e, "could not delete a replaced derivative");
-                }
-            }
-        }
+        // The previous version's derivatives stay: pages still show them until the site builder
+        // has re-rendered, and it deletes them then (site_builder::update_site).
         Ok(Outcome::Resized { derivatives })
     }
 

@@ -8,6 +8,7 @@ use shared::keys::{album_data_key, GALLERY_DATA_KEY};
 use shared::{
     Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
 };
+use site_builder::site::Buckets;
 use site_builder::{render_all, update_site, AlbumData, GallerySummary, Renderer};
 use std::time::Instant;
 
@@ -85,7 +86,7 @@ async fn main() {
     web.reset_counts();
     let new = SiteMessage::PhotoUpserted { manifest: Box::new(manifest("Year 2007/Album 0007", per_album)) };
     let t = Instant::now();
-    let report = update_site(&source, &web, &renderer, &[new]).await.expect("updates");
+    let report = update_site(Buckets { source: &source, resized: &source, web: &web }, &renderer, &[new]).await.expect("updates");
     let one_photo_ms = t.elapsed().as_secs_f64() * 1000.0;
     let ops = web.counts();
 

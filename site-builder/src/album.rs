@@ -59,6 +59,26 @@ fn older(incoming: Option<&Sequencer>, current: Option<&Sequencer>) -> bool {
     matches!((incoming, current), (Some(i), Some(c)) if i < c)
 }
 
+/// Derivative keys nothing refers to once a `photo_upserted` has been applied: those of the
+/// version it replaced, or its own when it was stale. `after` is the photo's entry afterwards.
+pub fn unreferenced_derivatives(
+    before: Option<&PhotoManifest>,
+    message: &PhotoManifest,
+    after: Option<&PhotoManifest>,
+) -> Vec<String> {
+    let keep: Vec<&str> = after.map(|m| m.derivatives.iter().map(|d| d.key.as_str()).collect()).unwrap_or_default();
+    let mut out: Vec<String> = before
+        .into_iter()
+        .chain([message])
+        .flat_map(|m| m.derivatives.iter())
+        .filter(|d| !keep.contains(&d.key.as_str()))
+        .map(|d| d.key.clone())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// Applies one message to the album's data. `metadata` is the parsed `album.yml` for an
 /// [`SiteMessage::AlbumMetadataChanged`] that is not a removal (the caller reads the file).
 pub fn apply(data: &mut AlbumData, message: &SiteMessage, metadata: Option<AlbumMetadata>) -> Applied {
@@ -168,6 +188,20 @@ pub(crate) mod tests {
         assert_eq!(d.photos["A/1.jpg"].etag, "e1");
         assert_eq!(apply(&mut d, &up("A/1.jpg", "e2", Some("11")), None), Applied::Changed);
         assert_eq!(d.photos["A/1.jpg"].etag, "e2");
+    }
+
+    #[test]
+    fn replaced_and_stale_versions_leave_their_derivatives_unreferenced() {
+        let (v1, v2) = (manifest("A/1.jpg", "e1", Some("10")), manifest("A/1.jpg", "e2", Some("11")));
+        // v2 replaces v1: v1's derivatives go.
+        assert_eq!(unreferenced_derivatives(Some(&v1), &v2, Some(&v2)), ["photos/A/1.jpg-e1/4.jpg"]);
+        // v1 arrives after v2 (stale): v1's own derivatives go, v2's stay.
+        assert_eq!(unreferenced_derivatives(Some(&v2), &v1, Some(&v2)), ["photos/A/1.jpg-e1/4.jpg"]);
+        // A replay, or a first version: nothing.
+        assert!(unreferenced_derivatives(Some(&v2), &v2, Some(&v2)).is_empty());
+        assert!(unreferenced_derivatives(None, &v1, Some(&v1)).is_empty());
+        // An upsert after the photo's deletion (stale against the tombstone): its derivatives go.
+        assert_eq!(unreferenced_derivatives(None, &v1, None), ["photos/A/1.jpg-e1/4.jpg"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use crate::rebuild::rebuild_all;
 use crate::render::Renderer;
-use crate::site::update_site;
+use crate::site::{update_site, Buckets};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use shared::{ObjectStore, SiteMessage};
 use std::sync::Arc;
@@ -13,12 +13,19 @@ use std::sync::Arc;
 pub struct SiteBuilder {
     /// The source bucket (album.yml).
     pub source: Arc<dyn ObjectStore>,
-    /// The resized bucket (manifests, for rebuilds).
+    /// The resized bucket (manifests for rebuilds; replaced derivatives are deleted here).
     pub resized: Arc<dyn ObjectStore>,
     /// The web bucket.
     pub web: Arc<dyn ObjectStore>,
     /// The templates.
     pub renderer: Renderer,
+}
+
+impl SiteBuilder {
+    /// The three buckets, borrowed.
+    pub fn buckets(&self) -> Buckets<'_> {
+        Buckets { source: self.source.as_ref(), resized: self.resized.as_ref(), web: self.web.as_ref() }
+    }
 }
 
 fn failure(id: &str) -> BatchItemFailure {
@@ -42,7 +49,7 @@ pub async fn handle_sqs(builder: &SiteBuilder, event: SqsEvent) -> SqsBatchRespo
         }
     }
     let messages: Vec<SiteMessage> = parsed.iter().map(|(_, m)| m.clone()).collect();
-    match update_site(builder.source.as_ref(), builder.web.as_ref(), &builder.renderer, &messages).await {
+    match update_site(builder.buckets(), &builder.renderer, &messages).await {
         Ok(report) => {
             tracing::info!(changed = ?report.changed_albums, written = report.written.len(), stale = report.stale, "site updated");
             for (id, m) in &parsed {

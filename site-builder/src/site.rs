@@ -23,6 +23,8 @@ pub struct SiteReport {
     pub written: Vec<String>,
     /// Pages deleted because their album no longer has photos.
     pub deleted: Vec<String>,
+    /// Derivatives deleted from the resized bucket after the pages stopped showing them.
+    pub deleted_derivatives: Vec<String>,
     /// Messages ignored as stale.
     pub stale: usize,
     /// Albums that could not be updated, with the reason.
@@ -66,19 +68,39 @@ async fn write(
     Ok(())
 }
 
-/// Applies a batch and renders what it touched. Unchanged output is not rewritten.
+/// The buckets the site builder works with.
+#[derive(Clone, Copy)]
+pub struct Buckets<'a> {
+    /// Photos and `album.yml` files (read only).
+    pub source: &'a dyn ObjectStore,
+    /// Derivatives and manifests (replaced derivatives are deleted here).
+    pub resized: &'a dyn ObjectStore,
+    /// Data files, pages and assets.
+    pub web: &'a dyn ObjectStore,
+}
+
+/// Applies a batch and renders what it touched. Unchanged output is not rewritten. Derivatives
+/// of replaced photo versions are deleted only after the pages stopped referring to them, so a
+/// visitor never sees a broken image while the site catches up.
 pub async fn update_site(
-    source: &dyn ObjectStore,
-    web: &dyn ObjectStore,
+    buckets: Buckets<'_>,
     renderer: &Renderer,
     messages: &[SiteMessage],
 ) -> Result<SiteReport, SiteError> {
-    let batch = apply_batch(source, web, messages).await?;
+    let batch = apply_batch(buckets.source, buckets.web, messages).await?;
     let mut report =
         SiteReport { changed_albums: batch.changed.clone(), stale: batch.stale, ..Default::default() };
-    let Some(gallery) = batch.gallery else { return Ok(report) };
-    let pages = pages_to_render(&batch.changed);
-    render_pages(web, renderer, &gallery, &pages, &batch.changed_data, &mut report).await?;
+    if let Some(gallery) = &batch.gallery {
+        let pages = pages_to_render(&batch.changed);
+        render_pages(buckets.web, renderer, gallery, &pages, &batch.changed_data, &mut report).await?;
+    }
+    for key in batch.unreferenced {
+        // A failure costs storage, not correctness: logged, not retried.
+        match buckets.resized.delete(&key).await {
+            Ok(()) => report.deleted_derivatives.push(key),
+            Err(e) => tracing::warn!(derivative = %key, error = %e, "could not delete a replaced derivative"),
+        }
+    }
     Ok(report)
 }
 

@@ -4,7 +4,7 @@
 //! and one write when anything changed; then, if any album changed, one read and at most one
 //! write of the gallery summary. Nothing is listed; the gallery's size does not matter.
 
-use crate::album::{apply, AlbumData, Applied, ALBUM_DATA_SCHEMA};
+use crate::album::{apply, unreferenced_derivatives, AlbumData, Applied, ALBUM_DATA_SCHEMA};
 use crate::gallery::{GallerySummary, GALLERY_SCHEMA};
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use bytes::Bytes;
@@ -32,6 +32,9 @@ pub struct BatchReport {
     pub changed_data: Vec<AlbumData>,
     /// The gallery summary after the batch, when any album changed.
     pub gallery: Option<GallerySummary>,
+    /// Derivative keys in the resized bucket that no photo refers to any more (replaced or stale
+    /// versions); deleted once the pages no longer show them.
+    pub unreferenced: Vec<String>,
 }
 
 /// Why an album could not be updated.
@@ -106,31 +109,41 @@ async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMe
     }
 }
 
-/// Applies one album's messages; returns its data when it changed (and was saved).
+/// Applies one album's messages; returns its data when it changed (and was saved) and the
+/// derivatives no longer referenced.
 async fn apply_album(
     source: &dyn ObjectStore,
     web: &dyn ObjectStore,
     album: &str,
     messages: &[&SiteMessage],
     stale: &mut usize,
-) -> Result<Option<AlbumData>, UpdateError> {
+) -> Result<(Option<AlbumData>, Vec<String>), UpdateError> {
     let mut data = load_album(web, album).await?;
     let needs_yml =
         messages.iter().any(|m| matches!(m, SiteMessage::AlbumMetadataChanged { removed: false, .. }));
     let yml = if needs_yml { Some(read_album_yml(source, album).await?) } else { None };
     let mut changed = false;
+    let mut unreferenced = Vec::new();
     for m in messages {
+        let before = match m {
+            SiteMessage::PhotoUpserted { manifest } => data.photos.get(&manifest.source_key).cloned(),
+            _ => None,
+        };
         match apply(&mut data, m, yml.clone()) {
             Applied::Changed => changed = true,
             Applied::Unchanged => {}
             Applied::Stale => *stale += 1,
         }
+        if let SiteMessage::PhotoUpserted { manifest } = m {
+            let after = data.photos.get(&manifest.source_key);
+            unreferenced.extend(unreferenced_derivatives(before.as_ref(), manifest, after));
+        }
     }
     if !changed {
-        return Ok(None);
+        return Ok((None, unreferenced));
     }
     save_json(web, &album_data_key(album), &data).await?;
-    Ok(Some(data))
+    Ok((Some(data), unreferenced))
 }
 
 /// Applies `messages` (grouped by album, in order) to the data files in `web`, reading
@@ -148,11 +161,15 @@ pub async fn apply_batch(
     for (album, messages) in by_album {
         // One album's failure (say, a corrupt data file) must not hold up the others.
         match apply_album(source, web, album, &messages, &mut report.stale).await {
-            Ok(Some(data)) => {
+            Ok((Some(data), unreferenced)) => {
                 report.changed.push(album.to_owned());
                 report.changed_data.push(data);
+                report.unreferenced.extend(unreferenced);
             }
-            Ok(None) => report.unchanged.push(album.to_owned()),
+            Ok((None, unreferenced)) => {
+                report.unchanged.push(album.to_owned());
+                report.unreferenced.extend(unreferenced);
+            }
             Err(e) => {
                 tracing::error!(album, error = %e, "album update failed");
                 report.failed.push((album.to_owned(), e.to_string()));

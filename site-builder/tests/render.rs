@@ -3,6 +3,7 @@
 use bytes::Bytes;
 use scraper::{Html, Selector};
 use shared::{Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, SiteMessage};
+use site_builder::site::Buckets;
 use site_builder::{update_site, Renderer, Theme};
 use std::collections::BTreeSet;
 
@@ -58,6 +59,11 @@ fn sel(s: &str) -> Selector {
     Selector::parse(s).expect("selector")
 }
 
+/// The buckets, with an empty resized bucket (these tests replace no photo).
+fn at<'a>(source: &'a MemoryStore, web: &'a MemoryStore) -> Buckets<'a> {
+    Buckets { source, resized: Box::leak(Box::new(MemoryStore::new())), web }
+}
+
 /// Decodes a site path back into a key.
 fn key_of(path: &str) -> String {
     percent_encoding::percent_decode_str(path.trim_start_matches('/'))
@@ -79,7 +85,7 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
         .expect("put");
     let web = MemoryStore::new();
     let renderer = Renderer::new("Family Photos").expect("templates");
-    let report = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    let report = update_site(at(&source, &web), &renderer, &messages()).await.expect("renders");
     for key in [
         "index.html",
         "404.html",
@@ -197,7 +203,7 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
     assert!(labels[1].trim().starts_with("1 photo · 2023-01-01"), "{}", labels[1]);
 
     // The same batch again: nothing is rewritten.
-    let again = update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    let again = update_site(at(&source, &web), &renderer, &messages()).await.expect("renders");
     assert!(again.written.is_empty(), "{:?}", again.written);
 }
 
@@ -205,7 +211,7 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
 async fn an_album_that_loses_its_last_photo_loses_its_page() {
     let (source, web) = (MemoryStore::new(), MemoryStore::new());
     let renderer = Renderer::new("Gallery").expect("templates");
-    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    update_site(at(&source, &web), &renderer, &messages()).await.expect("renders");
     assert!(web.head("Trips/Rome 2024/Day 2/index.html").await.expect("head").is_some());
 
     let gone = SiteMessage::PhotoRemoved {
@@ -213,7 +219,7 @@ async fn an_album_that_loses_its_last_photo_loses_its_page() {
         source_key: "Trips/Rome 2024/Day 2/x.jpg".into(),
         sequencer: None,
     };
-    let report = update_site(&source, &web, &renderer, &[gone]).await.expect("renders");
+    let report = update_site(at(&source, &web), &renderer, &[gone]).await.expect("renders");
     assert_eq!(report.deleted, ["Trips/Rome 2024/Day 2/index.html"]);
     assert!(web.head("Trips/Rome 2024/Day 2/index.html").await.expect("head").is_none());
     // The parent still has photos: it is re-rendered without the sub-album tile.
@@ -230,7 +236,7 @@ async fn an_album_that_loses_its_last_photo_loses_its_page() {
             sequencer: None,
         })
         .collect();
-    let report = update_site(&source, &web, &renderer, &last).await.expect("renders");
+    let report = update_site(at(&source, &web), &renderer, &last).await.expect("renders");
     assert_eq!(report.deleted, ["Trips/index.html", "Trips/Rome 2024/index.html"]);
     let index = page(&web, "index.html").await;
     let titles: Vec<String> = index.select(&sel(".tile-title")).map(|t| t.text().collect()).collect();
@@ -249,7 +255,7 @@ async fn a_theme_replaces_templates_and_the_stylesheet_and_originals_are_linked(
     let theme = Theme::load(&theme_files, "").await.expect("theme");
     let renderer = Renderer::with_theme("Themed", &theme).expect("templates").with_originals(true);
     let (source, web) = (MemoryStore::new(), MemoryStore::new());
-    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    update_site(at(&source, &web), &renderer, &messages()).await.expect("renders");
 
     let index = page(&web, "index.html").await;
     assert_eq!(index.select(&sel(".tile.themed")).count(), 2, "the theme's tile partial is used");
@@ -276,7 +282,7 @@ async fn a_theme_replaces_templates_and_the_stylesheet_and_originals_are_linked(
 async fn rebuild_all_removes_data_and_pages_of_albums_without_manifests() {
     let (source, resized, web) = (MemoryStore::new(), MemoryStore::new(), MemoryStore::new());
     let renderer = Renderer::new("Gallery").expect("templates");
-    update_site(&source, &web, &renderer, &messages()).await.expect("renders");
+    update_site(at(&source, &web), &renderer, &messages()).await.expect("renders");
     // Only Family's manifest survives (say, Trips was deleted while the site builder was down).
     let family = manifest("Family/1.jpg", 4000, 4000, "2023-01-01T00:00:00");
     resized
@@ -301,4 +307,48 @@ async fn rebuild_all_removes_data_and_pages_of_albums_without_manifests() {
     let left: Vec<String> = web.list("").await.expect("list").into_iter().map(|o| o.key).collect();
     assert!(left.iter().all(|k| !k.starts_with("Trips/") && !k.starts_with("_data/Trips")), "{left:?}");
     assert!(left.contains(&"Family/index.html".to_owned()));
+}
+
+#[tokio::test]
+async fn a_replaced_photo_s_old_derivatives_are_deleted_after_the_page_moved_on() {
+    let (source, resized, web) = (MemoryStore::new(), MemoryStore::new(), MemoryStore::new());
+    let buckets = Buckets { source: &source, resized: &resized, web: &web };
+    let renderer = Renderer::new("Gallery").expect("templates");
+    let version = |etag: &str, seq: &str| {
+        let mut m = manifest("Family/1.jpg", 4000, 3000, "2023-01-01T00:00:00");
+        m.etag = etag.into();
+        m.sequencer = Some(shared::Sequencer(seq.into()));
+        // Derivative keys carry a hash of the ETag; mark them with it instead.
+        for d in &mut m.derivatives {
+            d.key = d.key.replace("/1.jpg-", &format!("/1.jpg-{etag}-"));
+        }
+        m
+    };
+    let (v1, v2) = (version("aaa", "10"), version("bbb", "11"));
+    for d in v1.derivatives.iter().chain(&v2.derivatives) {
+        resized.put(&d.key, Bytes::from_static(b"jpeg"), &PutOptions::immutable_jpeg()).await.expect("put");
+    }
+    let up = |m: &PhotoManifest| SiteMessage::PhotoUpserted { manifest: Box::new(m.clone()) };
+    let first = update_site(buckets, &renderer, &[up(&v1)]).await.expect("renders");
+    assert!(first.deleted_derivatives.is_empty());
+
+    let second = update_site(buckets, &renderer, &[up(&v2)]).await.expect("renders");
+    let old: Vec<String> = v1.derivatives.iter().map(|d| d.key.clone()).collect();
+    let mut deleted = second.deleted_derivatives.clone();
+    deleted.sort();
+    let mut expected = old.clone();
+    expected.sort();
+    assert_eq!(deleted, expected);
+    for key in &old {
+        assert!(resized.head(key).await.expect("head").is_none(), "{key} deleted");
+    }
+    let html = page(&web, "Family/index.html").await.html();
+    assert!(html.contains("bbb") && !html.contains("aaa"), "the page shows the new version only");
+
+    // v1 again, late (stale): nothing of v2 is touched.
+    let late = update_site(buckets, &renderer, &[up(&v1)]).await.expect("renders");
+    assert_eq!(late.stale, 1);
+    for d in &v2.derivatives {
+        assert!(resized.head(&d.key).await.expect("head").is_some(), "{} kept", d.key);
+    }
 }

@@ -217,3 +217,32 @@ test('ThumbHash placeholders are painted while photos load', async () => {
   await page.waitForFunction(() => [...document.querySelectorAll('.grid img')].every((i) => i.complete && i.naturalWidth && !i.style.backgroundImage));
   await page.close();
 });
+
+test('keyboard only: focus order follows the page, Enter opens a photo, Escape returns focus to it', async () => {
+  const { page, problems } = await open('/Trips/Rome%202024/');
+  const order = [];
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    order.push(await page.evaluate(() => {
+      const el = document.activeElement;
+      const ring = getComputedStyle(el).outlineStyle !== 'none';
+      return { what: `${el.tagName.toLowerCase()}${el.classList.contains('photo') ? '.photo' : ''} ${el.getAttribute('href')}`, ring };
+    }));
+  }
+  const what = order.map((o) => o.what);
+  assert.deepEqual(what.slice(0, 3), ['a /', 'a /Trips/', 'a /_auth/logout'], 'breadcrumb, then sign out');
+  assert.ok(what.slice(3).every((w) => w.startsWith('a.photo ')), `then the photos: ${what}`);
+  assert.ok(order.every((o) => o.ring), `every focused element shows a focus ring: ${JSON.stringify(order)}`);
+
+  // Back to the first photo, open it with Enter, close with Escape: focus returns to it.
+  await page.keyboard.press('Shift+Tab');
+  await page.keyboard.press('Shift+Tab');
+  const opened = await page.evaluate(() => document.activeElement.closest('li').id);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.pswp?.opener.isOpen);
+  assert.equal(new URL(page.url()).hash, `#${opened}`);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pswp'));
+  assert.equal(await page.evaluate(() => document.activeElement.closest('li')?.id), opened, 'focus is back on the photo');
+  assert.deepEqual(problems, []);
+});
