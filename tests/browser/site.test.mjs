@@ -236,7 +236,6 @@ test('keyboard only: focus order follows the page, Enter opens a photo, Escape r
 
   // Back to the first photo, open it with Enter, close with Escape: focus returns to it.
   await page.keyboard.press('Shift+Tab');
-  await page.keyboard.press('Shift+Tab');
   const opened = await page.evaluate(() => document.activeElement.closest('li').id);
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.pswp?.opener.isOpen);
