@@ -176,7 +176,12 @@ async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> an
         None => Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await.context("cannot read _theme/")?,
     };
     let renderer = Renderer::with_theme(site.title, &theme)?.with_originals(site.originals);
-    let mut report = update_site(Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() }, &renderer, &messages).await?;
+    let mut report = update_site(
+        Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() },
+        &renderer,
+        &messages,
+    )
+    .await?;
     // A full build also re-renders pages whose data did not change (a new title, a new version
     // of the templates); identical bytes are still not rewritten.
     report.written.extend(render_all(web.as_ref(), &renderer).await?.written);

@@ -86,7 +86,9 @@ async fn main() {
     web.reset_counts();
     let new = SiteMessage::PhotoUpserted { manifest: Box::new(manifest("Year 2007/Album 0007", per_album)) };
     let t = Instant::now();
-    let report = update_site(Buckets { source: &source, resized: &source, web: &web }, &renderer, &[new]).await.expect("updates");
+    let report = update_site(Buckets { source: &source, resized: &source, web: &web }, &renderer, &[new])
+        .await
+        .expect("updates");
     let one_photo_ms = t.elapsed().as_secs_f64() * 1000.0;
     let ops = web.counts();
 

@@ -66,7 +66,8 @@ pub fn unreferenced_derivatives(
     message: &PhotoManifest,
     after: Option<&PhotoManifest>,
 ) -> Vec<String> {
-    let keep: Vec<&str> = after.map(|m| m.derivatives.iter().map(|d| d.key.as_str()).collect()).unwrap_or_default();
+    let keep: Vec<&str> =
+        after.map(|m| m.derivatives.iter().map(|d| d.key.as_str()).collect()).unwrap_or_default();
     let mut out: Vec<String> = before
         .into_iter()
         .chain([message])
