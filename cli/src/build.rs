@@ -73,13 +73,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 /// How the pages are rendered.
-struct SiteOptions {
-    title: String,
-    theme: Option<PathBuf>,
-    originals: bool,
+pub struct SiteOptions {
+    /// The gallery's title.
+    pub title: String,
+    /// A theme folder (else DIR/_theme when present).
+    pub theme: Option<PathBuf>,
+    /// Whether the lightbox links originals.
+    pub originals: bool,
 }
 
-async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
+/// Builds `dir` into `out/resized` and `out/web`; the exit code says whether every photo worked.
+pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
     let source = Arc::new(LocalStore::new(&dir));
     let resized = Arc::new(LocalStore::new(out.join("resized")));
     let web = Arc::new(LocalStore::new(out.join("web")));

@@ -1,7 +1,8 @@
-//! The `shoebox` command: `resize` and `build` today; `demo`, `serve` (the local gate) and
-//! `users` arrive with their issues.
+//! The `shoebox` command: `demo`, `build`, `resize`; `serve` and `users` arrive with their issues.
 
 mod build;
+mod demo;
+mod gate;
 mod resize;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +18,8 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Sample albums behind the local login gate at http://127.0.0.1:8080 (the login is printed).
+    Demo(demo::Args),
     /// Resize photos into the gallery's derivatives; prints one manifest (JSON) per photo.
     Resize(resize::Args),
     /// Build the whole gallery from a folder of albums into OUT/resized and OUT/web.
@@ -33,6 +36,7 @@ fn main() -> ExitCode {
         .init();
     let cli = Cli::parse();
     let result = match cli.command {
+        Command::Demo(args) => demo::run(args),
         Command::Resize(args) => resize::run(args),
         Command::Build(args) => build::run(args),
     };

@@ -19,6 +19,7 @@ pub mod handler;
 pub mod htpasswd;
 pub mod page;
 pub mod redirect;
+pub mod verify;
 
 pub use config::{Auth, ConfigError, EdgeConfig, HashAlgorithm};
 pub use event::{CfRequest, CfResponse};

@@ -8,47 +8,8 @@
 
 use std::time::Instant;
 
-/// A deterministic photo-like image: smooth sky gradient, hills, discs, and per-pixel noise.
-fn photo_like(width: u32, height: u32) -> Vec<u8> {
-    let mut state = 0x2545_F491_4F6C_DD1Du64;
-    let mut noise = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % 17) as i32 - 8
-    };
-    let mut px = Vec::with_capacity(width as usize * height as usize * 3);
-    for y in 0..height {
-        for x in 0..width {
-            let (fx, fy) = (x as f32 / width as f32, y as f32 / height as f32);
-            let hill = 0.6 + 0.08 * (fx * 9.0).sin() + 0.05 * (fx * 23.0).cos();
-            let mut rgb = if fy < hill {
-                [90.0 + 100.0 * fy, 140.0 + 80.0 * fy, 230.0 - 40.0 * fy]
-            } else {
-                let t = ((fx * 40.0).sin() * (fy * 55.0).cos()) * 20.0;
-                [60.0 + t, 120.0 + 60.0 * (1.0 - fy) + t, 40.0 + t * 0.5]
-            };
-            for (i, (cx, cy, r)) in [(0.2, 0.3, 0.07), (0.7, 0.75, 0.05), (0.5, 0.5, 0.02)].iter().enumerate()
-            {
-                if (fx - cx).hypot((fy - cy) * height as f32 / width as f32) < *r {
-                    rgb = [[250.0, 220.0, 120.0], [200.0, 40.0, 40.0], [30.0, 30.0, 30.0]][i];
-                }
-            }
-            for c in rgb {
-                px.push((c as i32 + noise()).clamp(0, 255) as u8);
-            }
-        }
-    }
-    px
-}
-
 fn generate(width: u32, height: u32) -> Vec<u8> {
-    let px = photo_like(width, height);
-    let mut out = Vec::new();
-    let mut enc = jpeg_encoder::Encoder::new(&mut out, 92);
-    enc.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_2);
-    enc.encode(&px, width as u16, height as u16, jpeg_encoder::ColorType::Rgb).expect("encodes");
-    out
+    resize_worker::sample::sample_jpeg(width, height, 0, None).expect("encodes")
 }
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {

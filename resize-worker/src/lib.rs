@@ -14,6 +14,7 @@ pub mod metadata;
 pub mod pipeline;
 pub mod pixels;
 pub mod publish;
+pub mod sample;
 pub mod worker;
 
 pub use error::ResizeError;

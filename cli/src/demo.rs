@@ -1,0 +1,150 @@
+//! `shoebox demo`: sample albums, a login printed on the terminal, the gallery behind the local
+//! gate at http://127.0.0.1:8080. Everything lives in one folder (default: the system's temp
+//! folder + `shoebox-demo`); a second run reuses the photos, the build and the signing key.
+
+use crate::build::{build, SiteOptions};
+use crate::gate::{serve, Gate};
+use anyhow::Context as _;
+use edge_auth::config::{Auth, EdgeConfig, HashAlgorithm};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use resize_worker::sample::{sample_jpeg, SampleExif};
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use shared::LocalStore;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Arguments of `shoebox demo`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Port on 127.0.0.1 (0 picks a free one).
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+    /// Where the sample albums, the built site and the signing key live.
+    #[arg(long)]
+    dir: Option<PathBuf>,
+}
+
+/// One sample album: folder, `album.yml` (empty for none), photo sizes (width, height).
+type SampleAlbum = (&'static str, &'static str, &'static [(u32, u32)]);
+
+/// The sample albums.
+const ALBUMS: [SampleAlbum; 4] = [
+    (
+        "Coast",
+        "title: Along the coast\ndescription: Six frames from a *windy* week by the sea.\ncaptions:\n  IMG_0001.jpg: First light\n",
+        &[(2400, 1600), (1600, 2400), (2400, 1600), (3000, 1200), (1800, 1800), (2400, 1600)],
+    ),
+    ("Mountains/Alps", "title: The Alps\nsort: date desc\n", &[(2400, 1600), (2400, 1600), (1600, 2400), (2400, 1600)]),
+    ("Mountains/Tatra", "", &[(1600, 2400), (2400, 1600), (2400, 1600)]),
+    ("City at night", "description: Long exposures, tripod, no flash.\n", &[(2400, 1600), (1800, 1800), (1600, 2400), (2400, 1600), (3000, 1200)]),
+];
+
+const USER: &str = "demo";
+
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    let dir = args.dir.unwrap_or_else(|| std::env::temp_dir().join("shoebox-demo"));
+    let albums = dir.join("albums");
+    let out = dir.join("site");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    if !albums.exists() {
+        write_samples(&albums)?;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    runtime.block_on(async move {
+        let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let options = SiteOptions { title: "Shoebox demo".into(), theme: None, originals: true };
+        let code = build(albums.clone(), out.clone(), options, jobs).await?;
+        anyhow::ensure!(code == ExitCode::SUCCESS, "the sample photos did not all build");
+
+        let password = password()?;
+        let auth = Auth::new(EdgeConfig {
+            key_pair_id: "KLOCALDEMO".into(),
+            private_key_pem: signing_key(&dir.join("signing-key.pem"))?,
+            htpasswd: format!("{USER}:{}", bcrypt_hash(&password)?),
+            session_seconds: 12 * 3600,
+            remember_seconds: 30 * 24 * 3600,
+            hash_algorithm: HashAlgorithm::Sha1,
+            title: "Shoebox demo".into(),
+        })?;
+        let gate = Arc::new(Gate {
+            auth,
+            web: LocalStore::new(out.join("web")),
+            resized: LocalStore::new(out.join("resized")),
+            originals: Some(LocalStore::new(&albums)),
+        });
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
+            .await
+            .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
+        let address = listener.local_addr()?;
+        println!("Shoebox demo: http://{address}/");
+        println!("  user:     {USER}");
+        println!("  password: {password}");
+        println!("  photos:   {} (add folders of photos and run the demo again)", albums.display());
+        println!("Ctrl-C stops it.");
+        serve(gate, listener).await.context("serving")?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+fn write_samples(albums: &Path) -> anyhow::Result<()> {
+    eprintln!("shoebox: making sample photos in {}", albums.display());
+    let staging = albums.with_extension("partial");
+    let _ = std::fs::remove_dir_all(&staging);
+    let mut seed = 1u64;
+    for (album, yml, photos) in ALBUMS {
+        let folder = staging.join(album);
+        std::fs::create_dir_all(&folder)?;
+        if !yml.is_empty() {
+            std::fs::write(folder.join("album.yml"), yml)?;
+        }
+        for (i, (w, h)) in photos.iter().enumerate() {
+            let exif = SampleExif {
+                make: "Shoebox".into(),
+                model: "Sample Camera".into(),
+                taken: format!("2024:{:02}:{:02} {:02}:15:00", 3 + seed % 6, 1 + i * 3, 8 + i),
+                exposure: (1, [60, 125, 250, 500][i % 4]),
+                f_number_tenths: [28, 40, 56, 80][i % 4],
+                iso: [100, 200, 400, 800][i % 4],
+            };
+            let jpeg = sample_jpeg(*w, *h, seed, Some(&exif))?;
+            std::fs::write(folder.join(format!("IMG_{:04}.jpg", i + 1)), jpeg)?;
+            seed += 1;
+        }
+    }
+    // Appears whole or not at all, so an interrupted first run starts over.
+    std::fs::rename(&staging, albums)?;
+    Ok(())
+}
+
+fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes)
+}
+
+/// A fresh password each run: 12 letters and digits, without look-alikes (the alphabet has 50
+/// characters, so a byte modulo 50 is close enough to uniform for a demo).
+fn password() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
+    Ok(random::<12>()?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
+}
+
+fn bcrypt_hash(password: &str) -> anyhow::Result<String> {
+    let parts =
+        bcrypt::hash_with_salt(password, 10, random::<16>()?).map_err(|e| anyhow::anyhow!("bcrypt: {e}"))?;
+    Ok(parts.format_for_version(bcrypt::Version::TwoY))
+}
+
+/// The demo's RSA-2048 signing key, made once and kept beside the photos.
+fn signing_key(path: &Path) -> anyhow::Result<String> {
+    if let Ok(pem) = std::fs::read_to_string(path) {
+        return Ok(pem);
+    }
+    let key = rsa::PrivateKey::new(&mut ChaCha20Rng::from_seed(random::<32>()?), 2048)
+        .context("generating the signing key")?;
+    let pem = key.to_pkcs8_pem(LineEnding::LF).context("encoding the signing key")?.to_string();
+    std::fs::write(path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(pem)
+}

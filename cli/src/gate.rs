@@ -1,0 +1,290 @@
+//! The local gate: serves a built gallery the way the CloudFront distribution does. The same
+//! behaviours (path pattern → origin, signed or not), the same signed-cookie check
+//! (`edge_auth::Auth::check_cookies`), the same login and logout (`edge_auth::Auth::handle`),
+//! the same error pages (403 → `/_auth/login.html`, 404 → `/404.html`), and the same
+//! `/ALBUM/` → `/ALBUM/index.html` rewrite the distribution's viewer-request function makes.
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use edge_auth::config::Auth;
+use edge_auth::event::{CfBody, CfRequest, CfResponse, HeaderValue as CfHeader};
+use edge_auth::verify::resource_matches;
+use shared::{LocalStore, ObjectStore, StoreError};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Where a behaviour's requests go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The edge-auth function (viewer request) answers.
+    EdgeAuth,
+    /// The web bucket: pages, assets, data.
+    Web,
+    /// The resized bucket: derivatives under `photos/`.
+    Resized,
+    /// The source bucket, `/originals/` stripped.
+    Source,
+}
+
+/// One cache behaviour of the distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behavior {
+    /// CloudFront path pattern (`*` and `?` wildcards); `*` alone is the default behaviour.
+    pub path_pattern: &'static str,
+    /// Where matching requests go.
+    pub origin: Origin,
+    /// Whether signed cookies are required (the behaviour's trusted key group).
+    pub signed: bool,
+}
+
+/// The distribution's behaviours in precedence order; the first match wins.
+pub const BEHAVIORS: [Behavior; 6] = [
+    Behavior { path_pattern: "/_auth/login", origin: Origin::EdgeAuth, signed: false },
+    Behavior { path_pattern: "/_auth/logout", origin: Origin::EdgeAuth, signed: false },
+    Behavior { path_pattern: "/_auth/*", origin: Origin::Web, signed: false },
+    Behavior { path_pattern: "/photos/*", origin: Origin::Resized, signed: true },
+    Behavior { path_pattern: "/originals/*", origin: Origin::Source, signed: true },
+    Behavior { path_pattern: "*", origin: Origin::Web, signed: true },
+];
+
+/// The behaviour that serves `path`.
+pub fn behavior_for(path: &str) -> &'static Behavior {
+    BEHAVIORS
+        .iter()
+        .find(|b| resource_matches(b.path_pattern, path))
+        .unwrap_or(&BEHAVIORS[BEHAVIORS.len() - 1])
+}
+
+/// Lambda@Edge passes at most this much body to a viewer-request function.
+const MAX_EDGE_BODY: usize = 40 * 1024;
+/// Largest object the gate serves (originals can be large).
+const MAX_OBJECT: u64 = 512 * 1024 * 1024;
+
+/// What the gate serves and checks.
+pub struct Gate {
+    /// The login configuration: users, signing key, key pair id.
+    pub auth: Auth,
+    /// The web bucket.
+    pub web: LocalStore,
+    /// The resized bucket.
+    pub resized: LocalStore,
+    /// The source folder, when originals are served.
+    pub originals: Option<LocalStore>,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate").field("web", &self.web).finish_non_exhaustive()
+    }
+}
+
+/// Serves `gate` on `listener` until the process ends.
+pub async fn serve(gate: Arc<Gate>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = axum::Router::new().fallback(handle).with_state(gate);
+    axum::serve(listener, app).await
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+fn text(status: StatusCode, message: &str) -> Response {
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], format!("{message}\n")).into_response()
+}
+
+async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
+    let path = request.uri().path().to_owned();
+    let behavior = behavior_for(&path);
+    if behavior.origin == Origin::EdgeAuth {
+        return edge_auth(&gate, request).await;
+    }
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        // CloudFront's answer for methods a behaviour does not allow.
+        return text(
+            StatusCode::FORBIDDEN,
+            "This distribution is not configured to allow this HTTP request method.",
+        );
+    }
+    if behavior.signed {
+        let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+        let url = format!("https://{host}{}", request.uri().path_and_query().map_or("/", |p| p.as_str()));
+        let cookies = request.headers().get(header::COOKIE).and_then(|c| c.to_str().ok());
+        if let Err(denied) = gate.auth.check_cookies(cookies, &url, now()) {
+            tracing::debug!(%path, %denied, "403");
+            return error_page(&gate, StatusCode::FORBIDDEN, "_auth/login.html").await;
+        }
+    }
+    let Ok(decoded) = percent_encoding::percent_decode_str(&path).decode_utf8() else {
+        return text(StatusCode::BAD_REQUEST, "The path is not UTF-8.");
+    };
+    let (store, key) = match behavior.origin {
+        Origin::Resized => (&gate.resized, decoded.trim_start_matches('/').to_owned()),
+        Origin::Source => match &gate.originals {
+            Some(store) => (store, decoded.trim_start_matches("/originals/").to_owned()),
+            None => return error_page(&gate, StatusCode::NOT_FOUND, "404.html").await,
+        },
+        _ => {
+            let key = decoded.trim_start_matches('/');
+            // The viewer-request rewrite: folders are served by their index.html.
+            let key = if key.is_empty() || key.ends_with('/') {
+                format!("{key}index.html")
+            } else {
+                key.to_owned()
+            };
+            (&gate.web, key)
+        }
+    };
+    match store.get(&key, MAX_OBJECT).await {
+        Ok(Some(object)) => {
+            let etag = format!("\"{}\"", object.info.etag);
+            let mut headers = HeaderMap::new();
+            insert(&mut headers, header::CONTENT_TYPE, content_type(&key));
+            insert(&mut headers, header::CACHE_CONTROL, cache_control(behavior.origin, &key));
+            insert(&mut headers, header::ETAG, &etag);
+            let unchanged =
+                request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(&etag);
+            if unchanged {
+                return (StatusCode::NOT_MODIFIED, headers).into_response();
+            }
+            (StatusCode::OK, headers, Body::from(object.body)).into_response()
+        }
+        Ok(None) | Err(StoreError::InvalidKey { .. }) => {
+            error_page(&gate, StatusCode::NOT_FOUND, "404.html").await
+        }
+        Err(e) => {
+            tracing::error!(%key, error = %e, "gate: read failed");
+            text(StatusCode::BAD_GATEWAY, "The origin could not be read.")
+        }
+    }
+}
+
+fn insert(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        headers.insert(name, v);
+    }
+}
+
+/// A custom error response: the page from the web bucket with the error's status.
+async fn error_page(gate: &Gate, status: StatusCode, key: &str) -> Response {
+    match gate.web.get(key, MAX_OBJECT).await {
+        Ok(Some(page)) => (
+            status,
+            [(header::CONTENT_TYPE, "text/html; charset=utf-8"), (header::CACHE_CONTROL, "no-store")],
+            Body::from(page.body),
+        )
+            .into_response(),
+        _ => text(status, status.canonical_reason().unwrap_or("Error")),
+    }
+}
+
+fn content_type(key: &str) -> &'static str {
+    let extension = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match extension.as_str() {
+        "html" => "text/html; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "json" => "application/json",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "webp" => "image/webp",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "txt" | "yml" | "yaml" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    }
+}
+
+/// What the buckets' objects carry: pages revalidate, hashed assets and derivatives never change.
+fn cache_control(origin: Origin, key: &str) -> &'static str {
+    if origin == Origin::Resized || key.starts_with("_assets/") {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    }
+}
+
+/// Turns the request into a viewer-request event for the edge-auth core, as CloudFront would
+/// (lower-case header names, the body base64-encoded and cut at 40 KB).
+async fn edge_auth(gate: &Gate, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
+        return text(StatusCode::PAYLOAD_TOO_LARGE, "The request body is too large.");
+    };
+    let mut headers: BTreeMap<String, Vec<CfHeader>> = BTreeMap::new();
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            headers
+                .entry(name.as_str().to_owned())
+                .or_default()
+                .push(CfHeader { key: Some(name.as_str().to_owned()), value: value.to_owned() });
+        }
+    }
+    let truncated = body.len() > MAX_EDGE_BODY;
+    let data = &body[..body.len().min(MAX_EDGE_BODY)];
+    use base64::Engine as _;
+    let cf = CfRequest {
+        method: parts.method.as_str().to_owned(),
+        uri: parts.uri.path().to_owned(),
+        querystring: parts.uri.query().unwrap_or_default().to_owned(),
+        headers,
+        body: Some(CfBody {
+            encoding: "base64".into(),
+            data: base64::engine::general_purpose::STANDARD.encode(data),
+            input_truncated: truncated,
+        }),
+    };
+    let mut seed = [0u8; 32];
+    if getrandom::fill(&mut seed).is_err() {
+        return text(StatusCode::INTERNAL_SERVER_ERROR, "No randomness available.");
+    }
+    let handled = gate.auth.handle(&cf, now(), seed);
+    tracing::info!(path = %cf.uri, "{}", handled.log);
+    into_response(handled.response)
+}
+
+fn into_response(cf: CfResponse) -> Response {
+    let status = StatusCode::from_u16(cf.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, cf.body.unwrap_or_default()).into_response();
+    for values in cf.headers.values() {
+        for v in values {
+            let name = v.key.as_deref().unwrap_or_default();
+            if let (Ok(name), Ok(value)) =
+                (header::HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(&v.value))
+            {
+                response.headers_mut().append(name, value);
+            }
+        }
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn behaviours_match_in_precedence_order() {
+        let origin = |p: &str| (behavior_for(p).origin, behavior_for(p).signed);
+        assert_eq!(origin("/_auth/login"), (Origin::EdgeAuth, false));
+        assert_eq!(origin("/_auth/logout"), (Origin::EdgeAuth, false));
+        assert_eq!(origin("/_auth/login.html"), (Origin::Web, false));
+        assert_eq!(origin("/photos/Trips/a-1/640.jpg"), (Origin::Resized, true));
+        assert_eq!(origin("/originals/Trips/a.jpg"), (Origin::Source, true));
+        assert_eq!(origin("/"), (Origin::Web, true));
+        assert_eq!(origin("/Trips/Rome%202024/"), (Origin::Web, true));
+        assert_eq!(origin("/_data/gallery.json"), (Origin::Web, true));
+        assert_eq!(origin("/_authx"), (Origin::Web, true), "only /_auth/ is open");
+    }
+
+    #[test]
+    fn content_types_and_caching() {
+        assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("_assets/gallery.1.js"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("photos/a/1.JPG"), "image/jpeg");
+        assert_eq!(cache_control(Origin::Web, "_assets/site.1.css"), "public, max-age=31536000, immutable");
+        assert_eq!(cache_control(Origin::Web, "index.html"), "no-cache");
+        assert_eq!(cache_control(Origin::Source, "a/b.jpg"), "no-cache");
+    }
+}

@@ -1,0 +1,83 @@
+// `shoebox demo` in a real browser: the local gate answers like CloudFront (403 → login page,
+// signed cookies on every request, login and logout by the edge-auth core), then browse and
+// open a photo. Run by ./scripts/test with SHOEBOX_BIN set.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+let demo, browser, base, password;
+
+before(async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoebox-demo-'));
+  demo = spawn(process.env.SHOEBOX_BIN, ['demo', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  await new Promise((resolve, reject) => {
+    demo.on('exit', (code) => reject(new Error(`shoebox demo exited with ${code}: ${out}`)));
+    demo.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (/password: +\S+/.test(out)) resolve();
+    });
+  });
+  base = out.match(/(http:\/\/127\.0\.0\.1:\d+)\//)[1];
+  password = out.match(/password: +(\S+)/)[1];
+  assert.match(out, /user: +demo/);
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+});
+
+after(async () => {
+  await browser?.close();
+  demo?.kill();
+});
+
+test('the gate: 403 with the login page, a wrong password, then in, browse, lightbox, originals, out', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const external = [];
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) external.push(r.url()); });
+
+  const denied = await page.goto(`${base}/Coast/`);
+  assert.equal(denied.status(), 403, 'no cookies: CloudFront answers 403 with the login page');
+  assert.equal(await page.locator('input[name=next]').inputValue(), '/Coast/');
+  const photo = await context.request.get(`${base}/photos/Coast/anything/640.jpg`);
+  assert.equal(photo.status(), 403, 'photos need the cookies too');
+
+  await page.fill('input[name=username]', 'demo');
+  await page.fill('input[name=password]', 'not the password');
+  const wrong = await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]).then(([r]) => r);
+  assert.equal(wrong.status(), 401);
+
+  await page.fill('input[name=username]', 'demo');
+  await page.fill('input[name=password]', password);
+  await page.locator('input[name=next]').evaluate((el) => { el.value = '/Coast/'; });
+  await Promise.all([page.waitForURL(`${base}/Coast/`), page.click('button[type=submit]')]);
+  await page.waitForLoadState('networkidle');
+  assert.equal((await page.locator('h1').textContent()).trim(), 'Along the coast');
+  const cookies = (await context.cookies()).map((c) => c.name).sort();
+  assert.deepEqual(cookies, ['CloudFront-Key-Pair-Id', 'CloudFront-Policy', 'CloudFront-Signature']);
+  const loaded = await page.locator('.grid img').evaluateAll((imgs) => imgs.map((i) => i.complete && i.naturalWidth > 0));
+  assert.equal(loaded.length, 6);
+  assert.ok(loaded.every(Boolean), 'every photo loads through the gate');
+
+  await page.locator('.grid a.photo').first().click();
+  await page.waitForFunction(() => window.pswp?.opener.isOpen && window.pswp.currSlide?.content?.element?.complete);
+  const exif = await page.locator('.pswp__caption .pswp-exif').textContent();
+  assert.match(exif, /^Shoebox Sample Camera · 1\/\d+ s f\/[\d.]+ ISO \d+ · 2024-\d\d-\d\d \d\d:\d\d$/);
+  const original = await page.locator('.pswp__button--original').getAttribute('href');
+  assert.match(original, /^\/originals\/Coast\/IMG_\d{4}\.jpg$/);
+  const res = await context.request.get(base + original);
+  assert.equal(res.status(), 200);
+  assert.equal(res.headers()['content-type'], 'image/jpeg');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pswp'));
+
+  await Promise.all([page.waitForURL(`${base}/_auth/login`), page.click('a.logout')]);
+  assert.deepEqual(await context.cookies(), [], 'logout expires every cookie');
+  const again = await page.goto(`${base}/`);
+  assert.equal(again.status(), 403);
+  assert.deepEqual(external, []);
+  await context.close();
+});
