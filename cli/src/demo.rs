@@ -4,12 +4,9 @@
 
 use crate::build::{build, SiteOptions};
 use crate::gate::{serve, Gate};
+use crate::local;
 use anyhow::Context as _;
-use edge_auth::config::{Auth, EdgeConfig, HashAlgorithm};
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use resize_worker::sample::{sample_jpeg, SampleExif};
-use rsa::pkcs8::{EncodePrivateKey, LineEnding};
 use shared::LocalStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -59,21 +56,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(code == ExitCode::SUCCESS, "the sample photos did not all build");
 
         let password = password()?;
-        let auth = Auth::new(EdgeConfig {
-            key_pair_id: "KLOCALDEMO".into(),
-            private_key_pem: signing_key(&dir.join("signing-key.pem"))?,
-            htpasswd: format!("{USER}:{}", bcrypt_hash(&password)?),
-            session_seconds: 12 * 3600,
-            remember_seconds: 30 * 24 * 3600,
-            hash_algorithm: HashAlgorithm::Sha1,
-            title: "Shoebox demo".into(),
-        })?;
-        let gate = Arc::new(Gate {
+        let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password)?);
+        let auth = local::auth(local::signing_key(&dir)?, htpasswd, "Shoebox demo")?;
+        let gate = Arc::new(Gate::new(
             auth,
-            web: LocalStore::new(out.join("web")),
-            resized: LocalStore::new(out.join("resized")),
-            originals: Some(LocalStore::new(&albums)),
-        });
+            LocalStore::new(out.join("web")),
+            LocalStore::new(out.join("resized")),
+            Some(LocalStore::new(&albums)),
+        ));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
@@ -118,33 +108,9 @@ fn write_samples(albums: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
-    let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(bytes)
-}
-
 /// A fresh password each run: 12 letters and digits, without look-alikes (the alphabet has 50
 /// characters, so a byte modulo 50 is close enough to uniform for a demo).
 fn password() -> anyhow::Result<String> {
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY346789";
-    Ok(random::<12>()?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
-}
-
-fn bcrypt_hash(password: &str) -> anyhow::Result<String> {
-    let parts =
-        bcrypt::hash_with_salt(password, 10, random::<16>()?).map_err(|e| anyhow::anyhow!("bcrypt: {e}"))?;
-    Ok(parts.format_for_version(bcrypt::Version::TwoY))
-}
-
-/// The demo's RSA-2048 signing key, made once and kept beside the photos.
-fn signing_key(path: &Path) -> anyhow::Result<String> {
-    if let Ok(pem) = std::fs::read_to_string(path) {
-        return Ok(pem);
-    }
-    let key = rsa::PrivateKey::new(&mut ChaCha20Rng::from_seed(random::<32>()?), 2048)
-        .context("generating the signing key")?;
-    let pem = key.to_pkcs8_pem(LineEnding::LF).context("encoding the signing key")?.to_string();
-    std::fs::write(path, &pem).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(pem)
+    Ok(local::random::<12>()?.iter().map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char).collect())
 }

@@ -13,7 +13,7 @@ use edge_auth::event::{CfBody, CfRequest, CfResponse, HeaderValue as CfHeader};
 use edge_auth::verify::resource_matches;
 use shared::{LocalStore, ObjectStore, StoreError};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// Where a behaviour's requests go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,14 +64,35 @@ const MAX_OBJECT: u64 = 512 * 1024 * 1024;
 
 /// What the gate serves and checks.
 pub struct Gate {
-    /// The login configuration: users, signing key, key pair id.
-    pub auth: Auth,
+    /// The login configuration: users, signing key, key pair id (replaced when users change).
+    auth: RwLock<Arc<Auth>>,
     /// The web bucket.
     pub web: LocalStore,
     /// The resized bucket.
     pub resized: LocalStore,
     /// The source folder, when originals are served.
     pub originals: Option<LocalStore>,
+}
+
+impl Gate {
+    /// A gate over the three folders.
+    pub fn new(auth: Auth, web: LocalStore, resized: LocalStore, originals: Option<LocalStore>) -> Self {
+        Self { auth: RwLock::new(Arc::new(auth)), web, resized, originals }
+    }
+
+    /// The current login configuration.
+    pub fn auth(&self) -> Arc<Auth> {
+        self.auth.read().map_or_else(|poisoned| poisoned.into_inner().clone(), |a| a.clone())
+    }
+
+    /// Replaces the login configuration (new users take effect on the next login; existing
+    /// cookies stay valid as long as the signing key is the same).
+    pub fn set_auth(&self, auth: Auth) {
+        match self.auth.write() {
+            Ok(mut a) => *a = Arc::new(auth),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(auth),
+        }
+    }
 }
 
 impl std::fmt::Debug for Gate {
@@ -111,7 +132,7 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
         let host = request.headers().get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
         let url = format!("https://{host}{}", request.uri().path_and_query().map_or("/", |p| p.as_str()));
         let cookies = request.headers().get(header::COOKIE).and_then(|c| c.to_str().ok());
-        if let Err(denied) = gate.auth.check_cookies(cookies, &url, now()) {
+        if let Err(denied) = gate.auth().check_cookies(cookies, &url, now()) {
             tracing::debug!(%path, %denied, "403");
             return error_page(&gate, StatusCode::FORBIDDEN, "_auth/login.html").await;
         }
@@ -239,7 +260,7 @@ async fn edge_auth(gate: &Gate, request: Request) -> Response {
     if getrandom::fill(&mut seed).is_err() {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "No randomness available.");
     }
-    let handled = gate.auth.handle(&cf, now(), seed);
+    let handled = gate.auth().handle(&cf, now(), seed);
     tracing::info!(path = %cf.uri, "{}", handled.log);
     into_response(handled.response)
 }

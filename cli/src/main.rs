@@ -1,9 +1,12 @@
-//! The `shoebox` command: `demo`, `build`, `resize`; `serve` and `users` arrive with their issues.
+//! The `shoebox` command: `demo`, `serve`, `users`, `build`, `resize`.
 
 mod build;
 mod demo;
 mod gate;
+mod local;
 mod resize;
+mod serve;
+mod users;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -20,6 +23,10 @@ struct Cli {
 enum Command {
     /// Sample albums behind the local login gate at http://127.0.0.1:8080 (the login is printed).
     Demo(demo::Args),
+    /// Serve a folder of albums behind the login gate, rebuilding when it changes.
+    Serve(serve::Args),
+    /// Manage who can sign in to `shoebox serve`.
+    Users(users::Args),
     /// Resize photos into the gallery's derivatives; prints one manifest (JSON) per photo.
     Resize(resize::Args),
     /// Build the whole gallery from a folder of albums into OUT/resized and OUT/web.
@@ -37,6 +44,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Demo(args) => demo::run(args),
+        Command::Serve(args) => serve::run(args),
+        Command::Users(args) => users::run(args),
         Command::Resize(args) => resize::run(args),
         Command::Build(args) => build::run(args),
     };

@@ -1,0 +1,83 @@
+//! What `demo`, `serve` and `users` share on one machine: the data folder's layout, the signing
+//! key kept there, htpasswd files, and the login configuration built from them.
+
+use anyhow::Context as _;
+use edge_auth::config::{Auth, EdgeConfig, HashAlgorithm};
+use rand_chacha::rand_core::SeedableRng;
+use rand_chacha::ChaCha20Rng;
+use rsa::pkcs8::{EncodePrivateKey, LineEnding};
+use std::path::{Path, PathBuf};
+
+/// bcrypt cost of new passwords: about 90 ms per login on the edge (see docs/performance.md).
+pub const BCRYPT_COST: u32 = 10;
+/// The key pair id the local gate signs with (CloudFront's comes from the stack).
+const LOCAL_KEY_PAIR_ID: &str = "KLOCALGATE";
+
+/// The default data folder: `$XDG_DATA_HOME/shoebox`, else `~/.local/share/shoebox`.
+pub fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("shoebox")
+}
+
+/// The htpasswd file in a data folder.
+pub fn users_file(data: &Path) -> PathBuf {
+    data.join("htpasswd")
+}
+
+/// `N` random bytes from the operating system.
+pub fn random<const N: usize>() -> anyhow::Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    Ok(bytes)
+}
+
+/// A bcrypt hash in htpasswd's `$2y$` form.
+pub fn bcrypt_hash(password: &str) -> anyhow::Result<String> {
+    let parts = bcrypt::hash_with_salt(password, BCRYPT_COST, random::<16>()?)
+        .map_err(|e| anyhow::anyhow!("bcrypt: {e}"))?;
+    Ok(parts.format_for_version(bcrypt::Version::TwoY))
+}
+
+/// The RSA-2048 signing key kept in the data folder, made on first use.
+pub fn signing_key(data: &Path) -> anyhow::Result<String> {
+    let path = data.join("signing-key.pem");
+    if let Ok(pem) = std::fs::read_to_string(&path) {
+        return Ok(pem);
+    }
+    std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+    let key = rsa::PrivateKey::new(&mut ChaCha20Rng::from_seed(random::<32>()?), 2048)
+        .context("generating the signing key")?;
+    let pem = key.to_pkcs8_pem(LineEnding::LF).context("encoding the signing key")?.to_string();
+    write_private(&path, pem.as_bytes())?;
+    Ok(pem)
+}
+
+/// Writes a file readable by its owner only, whole or not at all.
+pub fn write_private(path: &Path, body: &[u8]) -> anyhow::Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, body).with_context(|| format!("cannot write {}", partial.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(&partial, std::fs::Permissions::from_mode(0o600))?;
+    }
+    std::fs::rename(&partial, path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+/// The gate's login configuration from a signing key and htpasswd lines.
+pub fn auth(private_key_pem: String, htpasswd: String, title: &str) -> anyhow::Result<Auth> {
+    Ok(Auth::new(EdgeConfig {
+        key_pair_id: LOCAL_KEY_PAIR_ID.into(),
+        private_key_pem,
+        htpasswd,
+        session_seconds: 12 * 3600,
+        remember_seconds: 30 * 24 * 3600,
+        hash_algorithm: HashAlgorithm::Sha1,
+        title: title.to_owned(),
+    })?)
+}
