@@ -102,12 +102,32 @@ function setupLightbox(grid) {
       },
     });
   });
-  // The address names the open photo, so a reload or a shared link opens it again.
+  // The address names the open photo, so a reload or a shared link opens it again. Opening a
+  // photo adds one history entry, so Back (a phone's back gesture) closes the lightbox instead
+  // of leaving the album; moving between photos only replaces it.
+  let pushed = false;
+  let closingByCode = false;
+  let fromAddress = false;
   lightbox.on('change', () => {
     const id = lightbox.pswp.currSlide.data.element?.closest('li')?.id;
-    if (id) history.replaceState(history.state, '', `#${id}`);
+    if (!id) return;
+    if (!pushed && !fromAddress) {
+      history.pushState({ shoeboxPhoto: true }, '', `#${id}`);
+      pushed = true;
+    } else {
+      history.replaceState(history.state, '', `#${id}`);
+    }
   });
-  lightbox.on('close', () => history.replaceState(history.state, '', location.pathname + location.search));
+  lightbox.on('close', () => {
+    fromAddress = false;
+    if (pushed) {
+      pushed = false;
+      closingByCode = true;
+      history.back();
+    } else {
+      history.replaceState(history.state, '', location.pathname + location.search);
+    }
+  });
   lightbox.init();
 
   const openFromHash = () => {
@@ -115,9 +135,21 @@ function setupLightbox(grid) {
     if (!id.startsWith('photo-') || window.pswp) return;
     const link = document.getElementById(id)?.querySelector('a.photo');
     const index = [...grid.querySelectorAll('a.photo')].indexOf(link);
-    if (index >= 0) lightbox.loadAndOpen(index);
+    if (index >= 0) {
+      fromAddress = true;
+      lightbox.loadAndOpen(index);
+    }
   };
-  window.addEventListener('hashchange', openFromHash);
+  window.addEventListener('popstate', () => {
+    if (closingByCode) {
+      closingByCode = false;
+    } else if (window.pswp) {
+      pushed = false; // Back while open: the entry is already gone.
+      window.pswp.close();
+    } else {
+      openFromHash();
+    }
+  });
   openFromHash();
 }
 

@@ -245,3 +245,25 @@ test('keyboard only: focus order follows the page, Enter opens a photo, Escape r
   assert.equal(await page.evaluate(() => document.activeElement.closest('li')?.id), opened, 'focus is back on the photo');
   assert.deepEqual(problems, []);
 });
+
+test('lightbox and history: Back closes the photo and stays on the album; Forward reopens it', async () => {
+  const { page, problems } = await open('/Landscapes/');
+  const album = page.url();
+  await page.locator('.grid a.photo').nth(1).click();
+  await waitForSlide(page, 1);
+  await page.keyboard.press('ArrowRight');
+  await waitForSlide(page, 2);
+  await page.goBack();
+  await page.waitForFunction(() => !document.querySelector('.pswp'));
+  assert.equal(page.url(), album, 'Back closed the lightbox and stayed on the album');
+
+  await page.locator('.grid a.photo').first().click();
+  await waitForSlide(page, 0);
+  await page.keyboard.press('Escape');
+  await page.waitForFunction(() => !document.querySelector('.pswp') && location.hash === '');
+  assert.equal(page.url(), album);
+  // Forward returns to the photo, as a browser's history would.
+  await page.goForward();
+  await waitForSlide(page, 0);
+  assert.deepEqual(problems, []);
+});
