@@ -3,11 +3,66 @@
 use super::{md5_etag, Object, ObjectInfo, ObjectStore, PutOptions, StoreError};
 use async_trait::async_trait;
 use bytes::Bytes;
+use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
 
 /// Prefix of in-flight temporary files; listings skip them.
 const TEMP_PREFIX: &str = ".shoebox-tmp-";
+
+/// What identifies a file's content without reading it: size, modification time, inode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    size: u64,
+    modified: SystemTime,
+    inode: u64,
+}
+
+/// Files modified this recently are not cached: a rewrite within the clock's resolution could
+/// keep size and time (git's "racy clean" problem).
+const RACY: Duration = Duration::from_secs(2);
+
+/// MD5 ETags of files already read by this process, so a long-running `shoebox serve` lists an
+/// unchanged folder again without reading every photo.
+fn etag_cache() -> &'static Mutex<HashMap<PathBuf, (Stamp, String)>> {
+    static CACHE: OnceLock<Mutex<HashMap<PathBuf, (Stamp, String)>>> = OnceLock::new();
+    CACHE.get_or_init(Mutex::default)
+}
+
+fn stamp(meta: &std::fs::Metadata) -> Option<Stamp> {
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    let modified = meta.modified().ok()?;
+    let settled = SystemTime::now().duration_since(modified).is_ok_and(|age| age >= RACY);
+    settled.then_some(Stamp { size: meta.len(), modified, inode })
+}
+
+fn cached_etag(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    let stamp = stamp(meta)?;
+    let cache = etag_cache().lock().ok()?;
+    cache.get(path).filter(|(s, _)| *s == stamp).map(|(_, etag)| etag.clone())
+}
+
+fn remember_etag(path: &Path, meta: &std::fs::Metadata, etag: &str) {
+    if let (Some(stamp), Ok(mut cache)) = (stamp(meta), etag_cache().lock()) {
+        cache.insert(path.to_owned(), (stamp, etag.to_owned()));
+    }
+}
+
+/// The file's MD5 ETag, from the cache when its stamp is unchanged.
+fn file_etag(path: &Path, meta: &std::fs::Metadata, key: &str) -> Result<String, StoreError> {
+    if let Some(etag) = cached_etag(path, meta) {
+        return Ok(etag);
+    }
+    let body = std::fs::read(path).map_err(io(key, "read"))?;
+    let etag = md5_etag(&body);
+    remember_etag(path, meta, &etag);
+    Ok(etag)
+}
 
 /// A folder used as a bucket.
 #[derive(Debug, Clone)]
@@ -75,7 +130,24 @@ impl ObjectStore for LocalStore {
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
         // The local ETag is the content's MD5, as S3's is for single-part uploads.
-        Ok(self.get(key, u64::MAX).await?.map(|o| o.info))
+        let path = self.path_of(key)?;
+        let key = key.to_owned();
+        blocking(move || {
+            let meta = match std::fs::metadata(&path) {
+                Ok(m) if m.is_file() => m,
+                Ok(_) => return Ok(None),
+                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
+                    return Ok(None)
+                }
+                Err(e) => return Err(io(&key, "stat")(e)),
+            };
+            match file_etag(&path, &meta, &key) {
+                Ok(etag) => Ok(Some(ObjectInfo { size: meta.len(), etag, key })),
+                Err(StoreError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
+            }
+        })
+        .await
     }
 
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Object>, StoreError> {
@@ -184,8 +256,8 @@ fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Res
                 walk(root, &path, prefix, out)?;
             }
         } else if meta.is_file() && key.starts_with(prefix) {
-            let body = std::fs::read(&path).map_err(io(&key, "read"))?;
-            out.push(ObjectInfo { size: body.len() as u64, etag: md5_etag(&body), key });
+            let etag = file_etag(&path, &meta, &key)?;
+            out.push(ObjectInfo { size: meta.len(), etag, key });
         }
     }
     Ok(())
@@ -234,6 +306,37 @@ mod tests {
         store.put("a/b", Bytes::from(vec![0u8; 10]), &PutOptions::default()).await.expect("put");
         let err = store.get("a/b", 9).await.expect_err("too large");
         assert!(matches!(err, StoreError::TooLarge { size: 10, limit: 9, .. }), "{err}");
+    }
+
+    #[tokio::test]
+    async fn cached_etags_follow_replacements_and_edits() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        let path = dir.path().join("a/photo.jpg");
+        let age = |p: &Path| {
+            let old = SystemTime::now() - Duration::from_secs(3600);
+            std::fs::File::options()
+                .write(true)
+                .open(p)
+                .and_then(|f| f.set_modified(old))
+                .expect("set mtime");
+        };
+        store.put("a/photo.jpg", Bytes::from_static(b"first"), &PutOptions::default()).await.expect("put");
+        age(&path);
+        let first = store.list("a/").await.expect("list")[0].etag.clone();
+        assert_eq!(first, md5_etag(b"first"));
+        assert_eq!(store.head("a/photo.jpg").await.expect("head").map(|i| i.etag), Some(first.clone()));
+        // Replaced by rename (a new file), even with the same size and an old time.
+        store.put("a/photo.jpg", Bytes::from_static(b"secon"), &PutOptions::default()).await.expect("put");
+        age(&path);
+        assert_eq!(store.list("a/").await.expect("list")[0].etag, md5_etag(b"secon"));
+        // Edited in place to another size.
+        std::fs::write(&path, b"third edit").expect("write");
+        age(&path);
+        assert_eq!(
+            store.head("a/photo.jpg").await.expect("head").map(|i| i.etag),
+            Some(md5_etag(b"third edit"))
+        );
     }
 
     #[tokio::test]
