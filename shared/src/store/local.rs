@@ -53,6 +53,16 @@ fn remember_etag(path: &Path, meta: &std::fs::Metadata, etag: &str) {
     }
 }
 
+/// The metadata of the file at `path`, or `None` when there is no file (missing, or a folder).
+fn file_metadata(path: &Path, key: &str) -> Result<Option<std::fs::Metadata>, StoreError> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => Ok(Some(m)),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => Ok(None),
+        Err(e) => Err(io(key, "stat")(e)),
+    }
+}
+
 /// The file's MD5 ETag, from the cache when its stamp is unchanged.
 fn file_etag(path: &Path, meta: &std::fs::Metadata, key: &str) -> Result<String, StoreError> {
     if let Some(etag) = cached_etag(path, meta) {
@@ -133,14 +143,7 @@ impl ObjectStore for LocalStore {
         let path = self.path_of(key)?;
         let key = key.to_owned();
         blocking(move || {
-            let meta = match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => m,
-                Ok(_) => return Ok(None),
-                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
-                    return Ok(None)
-                }
-                Err(e) => return Err(io(&key, "stat")(e)),
-            };
+            let Some(meta) = file_metadata(&path, &key)? else { return Ok(None) };
             match file_etag(&path, &meta, &key) {
                 Ok(etag) => Ok(Some(ObjectInfo { size: meta.len(), etag, key })),
                 Err(StoreError::Io { source, .. }) if source.kind() == ErrorKind::NotFound => Ok(None),
@@ -154,14 +157,7 @@ impl ObjectStore for LocalStore {
         let path = self.path_of(key)?;
         let key = key.to_owned();
         blocking(move || {
-            let meta = match std::fs::metadata(&path) {
-                Ok(m) if m.is_file() => m,
-                Ok(_) => return Ok(None),
-                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => {
-                    return Ok(None)
-                }
-                Err(e) => return Err(io(&key, "stat")(e)),
-            };
+            let Some(meta) = file_metadata(&path, &key)? else { return Ok(None) };
             if meta.len() > max_bytes {
                 return Err(StoreError::TooLarge { key, size: meta.len(), limit: max_bytes });
             }
