@@ -77,8 +77,8 @@ pub fn resource_matches(pattern: &str, url: &str) -> bool {
 }
 
 /// The value of cookie `name` in a `Cookie` header (the first one, as CloudFront reads it).
-fn cookie<'a>(header: &'a str, name: &str) -> Option<&'a str> {
-    header.split(';').filter_map(|pair| pair.trim().split_once('=')).find(|(k, _)| *k == name).map(|(_, v)| v)
+fn cookie(header: &str, name: &str) -> Option<String> {
+    cookie::Cookie::split_parse(header).flatten().find(|c| c.name() == name).map(|c| c.value().to_owned())
 }
 
 impl Auth {
@@ -90,11 +90,11 @@ impl Auth {
         let signature_b64 = cookie(header, SIGNATURE).ok_or(Denied::Missing(SIGNATURE))?;
         let key_pair_id = cookie(header, KEY_PAIR_ID).ok_or(Denied::Missing(KEY_PAIR_ID))?;
         if key_pair_id != self.config.key_pair_id {
-            return Err(Denied::UnknownKey(key_pair_id.to_owned()));
+            return Err(Denied::UnknownKey(key_pair_id));
         }
-        let policy = cf_base64_decode(policy_b64).ok_or(Denied::BadPolicy("not CloudFront base64"))?;
-        let signature = cf_base64_decode(signature_b64).ok_or(Denied::BadSignature)?;
-        let algorithm = match cookie(header, HASH_ALGORITHM) {
+        let policy = cf_base64_decode(&policy_b64).ok_or(Denied::BadPolicy("not CloudFront base64"))?;
+        let signature = cf_base64_decode(&signature_b64).ok_or(Denied::BadSignature)?;
+        let algorithm = match cookie(header, HASH_ALGORITHM).as_deref() {
             Some("SHA256") => HashAlgorithm::Sha256,
             _ => HashAlgorithm::Sha1,
         };
@@ -187,8 +187,8 @@ mod tests {
     #[test]
     fn reads_the_first_cookie_of_a_name() {
         let header = "a=1; CloudFront-Policy=p1; CloudFront-Policy=p2;b=2";
-        assert_eq!(cookie(header, POLICY), Some("p1"));
-        assert_eq!(cookie(header, "b"), Some("2"));
+        assert_eq!(cookie(header, POLICY).as_deref(), Some("p1"));
+        assert_eq!(cookie(header, "b").as_deref(), Some("2"));
         assert_eq!(cookie(header, "c"), None);
     }
 }
