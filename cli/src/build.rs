@@ -13,7 +13,7 @@ use site_builder::site::Buckets;
 use site_builder::theme::SOURCE_THEME_PREFIX;
 use site_builder::{render_all, update_site, Renderer, Theme};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -72,7 +72,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     runtime.block_on(build(dir, out, site, jobs))
 }
 
+/// The resized and web "buckets" of an output folder: `OUT/resized` and `OUT/web`.
+pub fn output_stores(out: &Path) -> (LocalStore, LocalStore) {
+    (LocalStore::new(out.join("resized")), LocalStore::new(out.join("web")))
+}
+
 /// How the pages are rendered.
+#[derive(Debug, Clone)]
 pub struct SiteOptions {
     /// The gallery's title.
     pub title: String,
@@ -85,8 +91,8 @@ pub struct SiteOptions {
 /// Builds `dir` into `out/resized` and `out/web`; the exit code says whether every photo worked.
 pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
     let source = Arc::new(LocalStore::new(&dir));
-    let resized = Arc::new(LocalStore::new(out.join("resized")));
-    let web = Arc::new(LocalStore::new(out.join("web")));
+    let (resized, web) = output_stores(&out);
+    let (resized, web) = (Arc::new(resized), Arc::new(web));
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(
         LOCAL_BUCKET,

@@ -2,7 +2,7 @@
 //! gate at http://127.0.0.1:8080. Everything lives in one folder (default: the system's temp
 //! folder + `shoebox-demo`); a second run reuses the photos, the build and the signing key.
 
-use crate::build::{build, SiteOptions};
+use crate::build::{build, output_stores, SiteOptions};
 use crate::gate::{serve, Gate};
 use crate::local;
 use anyhow::Context as _;
@@ -58,12 +58,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         let password = password()?;
         let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password)?);
         let auth = local::auth(local::signing_key(&dir)?, htpasswd, "Shoebox demo")?;
-        let gate = Arc::new(Gate::new(
-            auth,
-            LocalStore::new(out.join("web")),
-            LocalStore::new(out.join("resized")),
-            Some(LocalStore::new(&albums)),
-        ));
+        let (resized, web) = output_stores(&out);
+        let gate = Arc::new(Gate::new(auth, web, resized, Some(LocalStore::new(&albums))));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;

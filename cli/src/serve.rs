@@ -2,7 +2,7 @@
 //! deployed site, rebuilt when DIR changes. DIR is only read; the site, the signing key and the
 //! users live in the data folder (`--data`, default ~/.local/share/shoebox).
 
-use crate::build::{build, SiteOptions};
+use crate::build::{build, output_stores, SiteOptions};
 use crate::gate::{serve, Gate};
 use crate::local;
 use anyhow::Context as _;
@@ -63,18 +63,14 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .unwrap_or_else(|| dir.file_name().and_then(|n| n.to_str()).unwrap_or("Shoebox").to_owned());
     let site_dir = data.join("site");
     let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let options = || SiteOptions { title: title.clone(), theme: None, originals: args.originals };
+    let options = SiteOptions { title: title.clone(), theme: None, originals: args.originals };
 
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
-        build(dir.clone(), site_dir.clone(), options(), jobs).await?;
+        build(dir.clone(), site_dir.clone(), options.clone(), jobs).await?;
         let auth = local::auth(local::signing_key(&data)?, htpasswd, &title)?;
-        let gate = Arc::new(Gate::new(
-            auth,
-            LocalStore::new(site_dir.join("web")),
-            LocalStore::new(site_dir.join("resized")),
-            args.originals.then(|| LocalStore::new(&dir)),
-        ));
+        let (resized, web) = output_stores(&site_dir);
+        let gate = Arc::new(Gate::new(auth, web, resized, args.originals.then(|| LocalStore::new(&dir))));
         let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
@@ -93,16 +89,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             .with_context(|| format!("cannot watch {}", dir.display()))?;
         let rebuild = {
             let (dir, site_dir) = (dir.clone(), site_dir.clone());
-            let options = options();
             async move {
                 while changes.recv().await.is_some() {
                     while tokio::time::timeout(SETTLE, changes.recv()).await.is_ok_and(|m| m.is_some()) {}
-                    let site = SiteOptions {
-                        title: options.title.clone(),
-                        theme: None,
-                        originals: options.originals,
-                    };
-                    if let Err(e) = build(dir.clone(), site_dir.clone(), site, jobs).await {
+                    if let Err(e) = build(dir.clone(), site_dir.clone(), options.clone(), jobs).await {
                         eprintln!("shoebox: rebuild failed: {e:#}");
                     }
                 }
