@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use edge_auth::config::Auth;
 use edge_auth::event::{CfBody, CfRequest, CfResponse, HeaderValue as CfHeader};
 use edge_auth::verify::resource_matches;
+use shared::keys::ORIGINALS_PATH;
 use shared::{LocalStore, ObjectStore, StoreError};
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -143,7 +144,7 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
     let (store, key) = match behavior.origin {
         Origin::Resized => (&gate.resized, decoded.trim_start_matches('/').to_owned()),
         Origin::Source => match &gate.originals {
-            Some(store) => (store, decoded.trim_start_matches("/originals/").to_owned()),
+            Some(store) => (store, decoded.strip_prefix(ORIGINALS_PATH).unwrap_or_default().to_owned()),
             None => return error_page(&gate, StatusCode::NOT_FOUND, "404.html").await,
         },
         _ => {

@@ -177,6 +177,14 @@ pub fn url_path(key: &str) -> String {
     out
 }
 
+/// Where originals are served: CloudFront's `/originals/*` behaviour, mapped to the source bucket.
+pub const ORIGINALS_PATH: &str = "/originals/";
+
+/// The web path of a source photo's original: `/originals/ALBUM/…/PHOTO.ext`, percent-encoded.
+pub fn original_url(source_key: &str) -> String {
+    format!("{}{}", ORIGINALS_PATH.trim_end_matches('/'), url_path(source_key))
+}
+
 /// The web path of an album's page: `/ALBUM/…/` (`/` for the top level).
 pub fn album_url(album: &str) -> String {
     if album.is_empty() {
@@ -272,6 +280,7 @@ mod tests {
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
         assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);
+        assert_eq!(original_url("Trips/Rome 2024/a+b.jpg"), "/originals/Trips/Rome%202024/a%2Bb.jpg");
         assert_eq!(
             classify_source_key(&album_metadata_key("A/B")),
             SourceObject::AlbumMetadata { album: "A/B".into() }

@@ -8,7 +8,7 @@ use crate::theme::Theme;
 use base64::Engine as _;
 use bytes::Bytes;
 use serde::Serialize;
-use shared::keys::{album_url, last_segment, photo_id, url_path};
+use shared::keys::{album_url, last_segment, original_url, photo_id, url_path};
 use shared::store::md5_etag;
 use shared::{Derivative, ExifSummary, ObjectStore, PhotoManifest, PutOptions, StoreError};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,8 +21,6 @@ const TEMPLATES: [(&str, &str); 5] = [
     ("album", include_str!("../templates/album.hbs")),
     ("404", include_str!("../templates/404.hbs")),
 ];
-/// Where originals are served from when they are enabled (CloudFront's `/originals/*`).
-const ORIGINALS_PATH: &str = "/originals";
 /// Target row height of the justified grid, in CSS pixels.
 const ROW_HEIGHT: f64 = 240.0;
 
@@ -285,7 +283,7 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
         thumbhash: p.thumbhash.clone(),
         name,
         exif: exif_line(&p.exif),
-        original: originals.then(|| format!("{ORIGINALS_PATH}{}", url_path(&p.source_key))),
+        original: originals.then(|| original_url(&p.source_key)),
     }
 }
 
