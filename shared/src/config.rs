@@ -53,7 +53,7 @@ pub struct SiteConfig {
     pub web_bucket: String,
     /// `GALLERY_TITLE`: the gallery's name (default `Shoebox`).
     pub title: String,
-    /// `ORIGINALS`: `true` when the lightbox links each original (served at `/originals/`).
+    /// `ORIGINALS`: `true` when the lightbox links each original (served at `/ALBUM/_o/FILE`).
     pub originals: bool,
 }
 

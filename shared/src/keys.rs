@@ -1,12 +1,20 @@
 //! Every key scheme Shoebox uses, in one place.
 //!
-//! | bucket  | key                                   |
-//! |---------|---------------------------------------|
-//! | source  | `ALBUM/…/PHOTO.jpg`, `ALBUM/album.yml` |
-//! | resized | `photos/ALBUM/…/STEM-HASH/WIDTH.jpg`   |
-//! | resized | `manifests/ALBUM/…/PHOTO.jpg.json`     |
-//! | web     | `index.html`, `ALBUM/…/index.html`     |
-//! | web     | `_data/ALBUM/…/album.json`             |
+//! | bucket  | key (= URL path where served)                 |
+//! |---------|-----------------------------------------------|
+//! | source  | `ALBUM/…/PHOTO.jpg`, `ALBUM/album.yml`         |
+//! | source  | served as `/ALBUM/…/_o/PHOTO.jpg` (originals)  |
+//! | resized | `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`               |
+//! | resized | `_manifests/ALBUM/…/PHOTO.jpg.json`            |
+//! | web     | `index.html`, `ALBUM/…/index.html`             |
+//! | web     | `_data/ALBUM/…/album.json`, `_data/gallery.json` |
+//! | web     | `_assets/NAME.HASH.EXT`, `_auth/login.html`    |
+//!
+//! One album, one policy: everything private about an album (its page, derivatives, originals,
+//! sub-albums) lives under the album's own URL path, so the CloudFront policy resource
+//! `https://HOST/ALBUM/*` ([`album_resource`]) grants exactly that album. Names starting with
+//! `_` are never albums or photos, so `_p`, `_o` and the site's own `_…` folders cannot collide
+//! with them.
 //!
 //! HASH is derived from the source object's ETag (and key), so a replaced photo gets new
 //! derivative URLs and every derivative can be cached forever.
@@ -15,10 +23,12 @@ use sha2::{Digest, Sha256};
 
 /// Name of the optional per-album metadata file.
 pub const ALBUM_METADATA_FILE: &str = "album.yml";
-/// Prefix of derivative keys in the resized bucket.
-pub const PHOTOS_PREFIX: &str = "photos/";
-/// Prefix of manifest keys in the resized bucket.
-pub const MANIFESTS_PREFIX: &str = "manifests/";
+/// The folder inside an album that holds its derivatives: `ALBUM/_p/STEM-HASH/WIDTH.jpg`.
+pub const DERIVATIVES_FOLDER: &str = "_p";
+/// The folder inside an album's URL path that serves its originals: `/ALBUM/_o/PHOTO.jpg`.
+pub const ORIGINALS_FOLDER: &str = "_o";
+/// Prefix of manifest keys in the resized bucket (never served).
+pub const MANIFESTS_PREFIX: &str = "_manifests/";
 /// Key of the gallery's front page in the web bucket.
 pub const INDEX_PAGE: &str = "index.html";
 
@@ -51,7 +61,7 @@ pub enum SourceObject {
 #[non_exhaustive]
 pub enum SourceKeyError {
     /// A key that is not a manifest key was given where one was expected.
-    #[error("{0:?} is not a manifest key (expected manifests/…/NAME.json)")]
+    #[error("{0:?} is not a manifest key (expected _manifests/…/NAME.json)")]
     NotAManifestKey(String),
 }
 
@@ -113,17 +123,17 @@ pub fn photo_hash(etag: &str, source_key: &str) -> String {
 }
 
 /// The folder in the resized bucket holding one version of a photo's derivatives:
-/// `photos/ALBUM/…/STEM-HASH/`.
+/// `ALBUM/…/_p/STEM-HASH/`.
 pub fn derivative_dir(album: &str, stem: &str, etag: &str, source_key: &str) -> String {
-    format!("{PHOTOS_PREFIX}{album}/{stem}-{}/", photo_hash(etag, source_key))
+    format!("{album}/{DERIVATIVES_FOLDER}/{stem}-{}/", photo_hash(etag, source_key))
 }
 
-/// The key of one derivative: `photos/ALBUM/…/STEM-HASH/WIDTH.jpg`.
+/// The key of one derivative: `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`.
 pub fn derivative_key(dir: &str, width: u32) -> String {
     format!("{dir}{width}.jpg")
 }
 
-/// The manifest key of a source photo: `manifests/SOURCE_KEY.json`.
+/// The manifest key of a source photo: `_manifests/SOURCE_KEY.json`.
 pub fn manifest_key(source_key: &str) -> String {
     format!("{MANIFESTS_PREFIX}{source_key}.json")
 }
@@ -165,7 +175,14 @@ pub fn photo_id(source_key: &str) -> String {
     Sha256::digest(source_key.as_bytes())[..5].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The web path of a key: `/` and each segment percent-encoded (spaces, `+`, `#`, `?`, Unicode).
+/// The web path of a key: `/` and each segment percent-encoded.
+///
+/// This is the one canonical spelling of every URL Shoebox makes, and CloudFront compares cookie
+/// policies with it byte for byte: every byte except the unreserved `A-Z a-z 0-9 - . _ ~` is
+/// `%XX` with upper-case hex (space `%20`, `+` `%2B` (S3 would read a bare `+` as a space), `#`
+/// `%23`, `?` `%3F`, `%` `%25`, `*` `%2A`, UTF-8 bytes of other characters). Browsers send a
+/// link's escapes exactly as written, so the requests match. Names keep their Unicode
+/// normalisation: a folder made on macOS (NFD) has NFD bytes in its URLs.
 pub fn url_path(key: &str) -> String {
     const SEGMENT: &percent_encoding::AsciiSet =
         &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
@@ -177,12 +194,13 @@ pub fn url_path(key: &str) -> String {
     out
 }
 
-/// Where originals are served: CloudFront's `/originals/*` behaviour, mapped to the source bucket.
-pub const ORIGINALS_PATH: &str = "/originals/";
-
-/// The web path of a source photo's original: `/originals/ALBUM/…/PHOTO.ext`, percent-encoded.
+/// The web path of a source photo's original: `/ALBUM/…/_o/PHOTO.ext`, percent-encoded. The
+/// distribution's rewrite (and the local gate) turn it back into the source key.
 pub fn original_url(source_key: &str) -> String {
-    format!("{}{}", ORIGINALS_PATH.trim_end_matches('/'), url_path(source_key))
+    match source_key.rsplit_once('/') {
+        Some((album, file)) => format!("{}{ORIGINALS_FOLDER}{}", album_url(album), url_path(file)),
+        None => format!("/{ORIGINALS_FOLDER}{}", url_path(source_key)),
+    }
 }
 
 /// The web path of an album's page: `/ALBUM/…/` (`/` for the top level).
@@ -192,6 +210,14 @@ pub fn album_url(album: &str) -> String {
     } else {
         format!("{}/", url_path(album))
     }
+}
+
+/// The CloudFront policy resource that grants one album and everything under it (pages,
+/// derivatives, originals, sub-albums) on `host`, and nothing else: `https://HOST/ALBUM/*`.
+/// The whole site for the top level (`""`). `*` and `?` in names are percent-encoded by
+/// [`url_path`], so they never act as wildcards.
+pub fn album_resource(host: &str, album: &str) -> String {
+    format!("https://{host}{}*", album_url(album))
 }
 
 /// The web-bucket key of the gallery summary.
@@ -254,8 +280,8 @@ mod tests {
             assert!(m.starts_with(MANIFESTS_PREFIX) && m.ends_with(".json"));
             assert_eq!(source_key_of_manifest(&m), Ok(key));
         }
-        assert!(source_key_of_manifest("photos/a.json").is_err());
-        assert!(source_key_of_manifest("manifests/.json").is_err());
+        assert!(source_key_of_manifest("Trip/_p/a.json").is_err());
+        assert!(source_key_of_manifest("_manifests/.json").is_err());
     }
 
     #[test]
@@ -264,8 +290,8 @@ mod tests {
         assert_eq!(a, derivative_dir("Trip", "IMG 1", "abc", "Trip/IMG 1.jpg"));
         assert_ne!(a, derivative_dir("Trip", "IMG 1", "abd", "Trip/IMG 1.jpg"));
         assert_ne!(a, derivative_dir("Trip", "IMG 1", "abc", "Trip/IMG 1.png"));
-        assert!(a.starts_with("photos/Trip/IMG 1-") && a.ends_with('/'));
-        assert_eq!(a.len(), "photos/Trip/IMG 1-".len() + 12 + 1);
+        assert!(a.starts_with("Trip/_p/IMG 1-") && a.ends_with('/'));
+        assert_eq!(a.len(), "Trip/_p/IMG 1-".len() + 12 + 1);
         assert_eq!(derivative_key(&a, 640), format!("{a}640.jpg"));
     }
 
@@ -280,7 +306,7 @@ mod tests {
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
         assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);
-        assert_eq!(original_url("Trips/Rome 2024/a+b.jpg"), "/originals/Trips/Rome%202024/a%2Bb.jpg");
+        assert_eq!(original_url("Trips/Rome 2024/a+b.jpg"), "/Trips/Rome%202024/_o/a%2Bb.jpg");
         assert_eq!(
             classify_source_key(&album_metadata_key("A/B")),
             SourceObject::AlbumMetadata { album: "A/B".into() }
@@ -289,5 +315,39 @@ mod tests {
             matches!(classify_source_key(&album_data_key("A")), SourceObject::Ignored(_)),
             "data never looks like an album"
         );
+    }
+
+    #[test]
+    fn urls_are_canonical_percent_encoding() {
+        assert_eq!(url_path("Trips/Rome 2024/a+b#1?.jpg"), "/Trips/Rome%202024/a%2Bb%231%3F.jpg");
+        assert_eq!(url_path("100%/x*y"), "/100%25/x%2Ay");
+        // NFC é is one code point, NFD is e + a combining accent: both kept as they are.
+        assert_eq!(url_path("Caf\u{e9}"), "/Caf%C3%A9");
+        assert_eq!(url_path("Cafe\u{301}"), "/Cafe%CC%81");
+        assert_eq!(url_path("A-Z_a.z~0"), "/A-Z_a.z~0");
+    }
+
+    #[test]
+    fn one_album_pattern_covers_its_pages_derivatives_originals_and_sub_albums_only() {
+        let key = "Family/Kids/IMG 1.jpg";
+        let dir = derivative_dir("Family/Kids", "IMG 1", "e", key);
+        let pattern = album_resource("h.example", "Family/Kids");
+        assert_eq!(pattern, "https://h.example/Family/Kids/*");
+        for inside in [
+            album_url("Family/Kids"),
+            format!("{}index.html", album_url("Family/Kids")),
+            url_path(&derivative_key(&dir, 640)),
+            original_url(key),
+            album_url("Family/Kids/2024"),
+        ] {
+            assert!(inside.starts_with("/Family/Kids/"), "{inside}");
+        }
+        for outside in
+            [album_url("Kids"), album_url("Family"), album_url("Family/Kids 2"), url_path("Family/Kidsx/a")]
+        {
+            assert!(!outside.starts_with("/Family/Kids/"), "{outside}");
+        }
+        assert_eq!(album_resource("h", ""), "https://h/*");
+        assert_eq!(album_resource("h", "a*b?"), "https://h/a%2Ab%3F/*");
     }
 }

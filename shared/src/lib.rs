@@ -27,5 +27,6 @@ pub use message::SiteMessage;
 pub use queue::{sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue};
 pub use s3_event::{decode_sqs_body, ChangeKind, EventError, S3Change, Sequencer};
 pub use store::{
-    s3_client, LocalStore, MemoryStore, Object, ObjectInfo, ObjectStore, PutOptions, S3Store, StoreError,
+    s3_client, LocalStore, MemoryStore, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, S3Store,
+    StoreError,
 };

@@ -131,7 +131,7 @@ mod tests {
             derivatives: vec![Derivative {
                 width: 2048,
                 height: 1536,
-                key: "photos/Trip/IMG 1-x/2048.jpg".into(),
+                key: "Trip/_p/IMG 1-x/2048.jpg".into(),
                 bytes: 9,
             }],
             thumbhash: "AAAA".into(),

@@ -1,6 +1,6 @@
 //! [`ObjectStore`] over a folder: keys are relative paths, writes are atomic (temp file + rename).
 
-use super::{md5_etag, Object, ObjectInfo, ObjectStore, PutOptions, StoreError};
+use super::{md5_etag, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, StoreError};
 use async_trait::async_trait;
 use bytes::Bytes;
 use std::collections::HashMap;
@@ -9,8 +9,12 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
-/// Prefix of in-flight temporary files; listings skip them.
+/// Prefix of the store's own files (temporary files, the lock); listings skip them.
+const OWN_PREFIX: &str = ".shoebox-";
+/// Prefix of in-flight temporary files.
 const TEMP_PREFIX: &str = ".shoebox-tmp-";
+/// The file conditional writes lock (across threads and processes) while they compare and rename.
+const LOCK_FILE: &str = ".shoebox-lock";
 
 /// What identifies a file's content without reading it: size, modification time, inode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,17 +179,37 @@ impl ObjectStore for LocalStore {
     async fn put(&self, key: &str, body: Bytes, _options: &PutOptions) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
         let key = key.to_owned();
+        blocking(move || write_whole(&path, &body, &key)).await
+    }
+
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        _options: &PutOptions,
+        precondition: &Precondition,
+    ) -> Result<(), StoreError> {
+        let path = self.path_of(key)?;
+        let (root, key, precondition) = (self.root.clone(), key.to_owned(), precondition.clone());
         blocking(move || {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            std::fs::create_dir_all(dir).map_err(io(&key, "create folder"))?;
-            let mut tmp = tempfile::Builder::new()
-                .prefix(TEMP_PREFIX)
-                .tempfile_in(dir)
-                .map_err(io(&key, "create temp file"))?;
-            tmp.write_all(&body).map_err(io(&key, "write"))?;
-            tmp.as_file().sync_data().map_err(io(&key, "sync"))?;
-            tmp.persist(&path).map_err(|e| io(&key, "rename into place")(e.error))?;
-            Ok(())
+            std::fs::create_dir_all(&root).map_err(io(&key, "create folder"))?;
+            let lock = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(root.join(LOCK_FILE))
+                .map_err(io(&key, "open the lock file"))?;
+            // Held until `lock` drops: compare and rename happen as one step for every writer.
+            lock.lock().map_err(io(&key, "lock"))?;
+            let current = match std::fs::read(&path) {
+                Ok(bytes) => Some(md5_etag(&bytes)),
+                Err(e) if e.kind() == ErrorKind::NotFound || e.kind() == ErrorKind::NotADirectory => None,
+                Err(e) => return Err(io(&key, "read")(e)),
+            };
+            if !precondition.holds(current.as_deref()) {
+                return Err(StoreError::Conflict { key });
+            }
+            write_whole(&path, &body, &key)
         })
         .await
     }
@@ -226,6 +250,18 @@ impl ObjectStore for LocalStore {
     }
 }
 
+/// Writes `body` to a temporary file beside `path`, then renames it into place.
+fn write_whole(path: &Path, body: &[u8], key: &str) -> Result<(), StoreError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io(key, "create folder"))?;
+    let mut tmp =
+        tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io(key, "create temp file"))?;
+    tmp.write_all(body).map_err(io(key, "write"))?;
+    tmp.as_file().sync_data().map_err(io(key, "sync"))?;
+    tmp.persist(path).map_err(|e| io(key, "rename into place")(e.error))?;
+    Ok(())
+}
+
 fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Result<(), StoreError> {
     let rel_dir = dir.strip_prefix(root).unwrap_or(dir).to_string_lossy().into_owned();
     let entries = match std::fs::read_dir(dir) {
@@ -239,7 +275,7 @@ fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Res
             tracing::warn!(folder = %dir.display(), "skipping a file whose name is not UTF-8");
             continue;
         };
-        if name.starts_with(TEMP_PREFIX) {
+        if name.starts_with(OWN_PREFIX) {
             continue;
         }
         let key = if rel_dir.is_empty() { name } else { format!("{rel_dir}/{name}") };
@@ -333,6 +369,45 @@ mod tests {
             store.head("a/photo.jpg").await.expect("head").map(|i| i.etag),
             Some(md5_etag(b"third edit"))
         );
+    }
+
+    #[tokio::test]
+    async fn conditional_writes_refuse_changed_objects_even_from_many_threads() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        let opts = PutOptions::default();
+        store
+            .put_if("d/x.json", Bytes::from_static(b"1"), &opts, &Precondition::Absent)
+            .await
+            .expect("create");
+        let err = store.put_if("d/x.json", Bytes::from_static(b"2"), &opts, &Precondition::Absent).await;
+        assert!(matches!(err, Err(StoreError::Conflict { .. })), "{err:?}");
+        let stale = Precondition::Matches(md5_etag(b"0"));
+        assert!(matches!(
+            store.put_if("d/x.json", Bytes::from_static(b"2"), &opts, &stale).await,
+            Err(StoreError::Conflict { .. })
+        ));
+        let current = Precondition::Matches(md5_etag(b"1"));
+        store.put_if("d/x.json", Bytes::from_static(b"2"), &opts, &current).await.expect("matches");
+        // Twenty writers that all read version "2": exactly one may replace it.
+        let read = Precondition::Matches(md5_etag(b"2"));
+        let writes = (0..20u8).map(|i| {
+            let (store, read) = (store.clone(), read.clone());
+            tokio::spawn(async move {
+                store.put_if("d/x.json", Bytes::from(vec![b'a' + i]), &PutOptions::default(), &read).await
+            })
+        });
+        let mut won = 0;
+        for w in writes {
+            match w.await.expect("join") {
+                Ok(()) => won += 1,
+                Err(StoreError::Conflict { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(won, 1);
+        let keys: Vec<String> = store.list("").await.expect("list").into_iter().map(|o| o.key).collect();
+        assert_eq!(keys, ["d/x.json"], "the lock file is not an object");
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 //! [`ObjectStore`] in memory, counting operations: for tests that assert how much I/O an
 //! update costs, and for anything that wants a throwaway bucket.
 
-use super::{md5_etag, Object, ObjectInfo, ObjectStore, PutOptions, StoreError};
+use super::{md5_etag, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, StoreError};
 use async_trait::async_trait;
 use bytes::Bytes;
 use std::collections::BTreeMap;
@@ -92,6 +92,23 @@ impl ObjectStore for MemoryStore {
     async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError> {
         self.writes.fetch_add(1, Ordering::Relaxed);
         self.lock().insert(key.to_owned(), (body, options.clone()));
+        Ok(())
+    }
+
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        options: &PutOptions,
+        precondition: &Precondition,
+    ) -> Result<(), StoreError> {
+        self.writes.fetch_add(1, Ordering::Relaxed);
+        let mut objects = self.lock();
+        let current = objects.get(key).map(|(b, _)| md5_etag(b));
+        if !precondition.holds(current.as_deref()) {
+            return Err(StoreError::Conflict { key: key.to_owned() });
+        }
+        objects.insert(key.to_owned(), (body, options.clone()));
         Ok(())
     }
 

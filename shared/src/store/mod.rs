@@ -52,7 +52,12 @@ impl PutOptions {
 
     /// Options for an HTML page: revalidated on every visit (ETag), never stale.
     pub fn html() -> Self {
-        Self { content_type: Some("text/html; charset=utf-8".into()), cache_control: Some("no-cache".into()) }
+        Self::revalidated("text/html; charset=utf-8")
+    }
+
+    /// Options for a file whose name stays while its content changes: revalidated on every visit.
+    pub fn revalidated(content_type: &str) -> Self {
+        Self { content_type: Some(content_type.into()), cache_control: Some("no-cache".into()) }
     }
 
     /// Options for a content-hashed asset (its name changes when it does).
@@ -66,6 +71,31 @@ impl PutOptions {
     /// Options for JSON data that changes in place.
     pub fn json() -> Self {
         Self { content_type: Some("application/json".into()), cache_control: Some("no-cache".into()) }
+    }
+}
+
+/// What a conditional write ([`ObjectStore::put_if`]) expects to find.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// No object at the key yet (S3 `If-None-Match: *`).
+    Absent,
+    /// The object as read, by its ETag (S3 `If-Match`).
+    Matches(String),
+}
+
+impl Precondition {
+    /// The precondition for replacing what a read returned: its ETag, or "still absent".
+    pub fn from_read(etag: Option<&str>) -> Self {
+        etag.map_or(Self::Absent, |e| Self::Matches(e.trim_matches('"').to_owned()))
+    }
+
+    /// Whether an object with `current` ETag (or none) satisfies it.
+    pub fn holds(&self, current: Option<&str>) -> bool {
+        match (self, current) {
+            (Self::Absent, None) => true,
+            (Self::Matches(expected), Some(etag)) => expected == etag.trim_matches('"'),
+            _ => false,
+        }
     }
 }
 
@@ -102,6 +132,12 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
+    /// A conditional write found the object changed since it was read (or created meanwhile).
+    #[error("{key}: changed since it was read; not overwritten")]
+    Conflict {
+        /// The key.
+        key: String,
+    },
     /// An S3 request failed.
     #[error("s3://{bucket}/{key}: {op} failed: {message}")]
     S3 {
@@ -133,6 +169,17 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
 
     /// Writes an object whole: readers see the old content or the new, never a part.
     async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError>;
+
+    /// Writes an object whole, but only if it is still as `precondition` says; otherwise nothing
+    /// is written and the result is [`StoreError::Conflict`]. Two writers that read the same
+    /// version cannot both replace it, so a read-modify-write never loses an update.
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        options: &PutOptions,
+        precondition: &Precondition,
+    ) -> Result<(), StoreError>;
 
     /// Deletes an object; deleting a missing object succeeds.
     async fn delete(&self, key: &str) -> Result<(), StoreError>;

@@ -1,8 +1,8 @@
 //! [`ObjectStore`] over Amazon S3 with the official SDK.
 
-use super::{Object, ObjectInfo, ObjectStore, PutOptions, StoreError};
+use super::{Object, ObjectInfo, ObjectStore, Precondition, PutOptions, StoreError};
 use async_trait::async_trait;
-use aws_sdk_s3::error::DisplayErrorContext;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
 use bytes::Bytes;
 
 /// Builds an S3 client from the shared SDK configuration.
@@ -98,6 +98,35 @@ impl ObjectStore for S3Store {
             .await
             .map_err(|e| self.err(key, "PutObject", e))?;
         Ok(())
+    }
+
+    async fn put_if(
+        &self,
+        key: &str,
+        body: Bytes,
+        options: &PutOptions,
+        precondition: &Precondition,
+    ) -> Result<(), StoreError> {
+        let request = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(body.into())
+            .set_content_type(options.content_type.clone())
+            .set_cache_control(options.cache_control.clone());
+        let request = match precondition {
+            Precondition::Absent => request.if_none_match("*"),
+            Precondition::Matches(etag) => request.if_match(format!("\"{etag}\"")),
+        };
+        match request.send().await {
+            Ok(_) => Ok(()),
+            // 412: not as expected; 409: another conditional write to the key was in flight.
+            Err(e) if matches!(e.code(), Some("PreconditionFailed" | "ConditionalRequestConflict")) => {
+                Err(StoreError::Conflict { key: key.to_owned() })
+            }
+            Err(e) => Err(self.err(key, "PutObject", e)),
+        }
     }
 
     async fn delete(&self, key: &str) -> Result<(), StoreError> {
