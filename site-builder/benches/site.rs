@@ -14,7 +14,7 @@ use std::time::Instant;
 
 fn manifest(album: &str, n: usize) -> PhotoManifest {
     let key = format!("{album}/IMG_{n:05}.jpg");
-    let (w, h) = if n % 3 == 0 { (3000, 4000) } else { (4000, 3000) };
+    let (w, h) = if n.is_multiple_of(3) { (3000, 4000) } else { (4000, 3000) };
     PhotoManifest {
         schema: shared::MANIFEST_SCHEMA,
         album: album.into(),
@@ -30,7 +30,7 @@ fn manifest(album: &str, n: usize) -> PhotoManifest {
                 Derivative {
                     width: dw,
                     height: dh,
-                    key: format!("photos/{album}/IMG_{n:05}-0123456789ab/{dw}.jpg"),
+                    key: format!("{album}/_p/IMG_{n:05}-0123456789ab/{dw}.jpg"),
                     bytes: 250_000,
                 }
             })

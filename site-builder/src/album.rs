@@ -27,6 +27,10 @@ pub struct AlbumData {
     /// Sequencer of the `album.yml` change applied last.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata_sequencer: Option<Sequencer>,
+    /// Raised by every save, so the gallery summary can tell a newer version from an older one
+    /// when two site builders run at once.
+    #[serde(default)]
+    pub revision: u64,
 }
 
 /// What applying a message did.
@@ -50,6 +54,7 @@ impl AlbumData {
             deleted: BTreeMap::new(),
             metadata: AlbumMetadata::default(),
             metadata_sequencer: None,
+            revision: 0,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The files pages load besides themselves: the stylesheet, our script and the browser modules
 //! it imports (PhotoSwipe, ThumbHash; installed from npm by `build.rs`, pinned by
 //! `web/package-lock.json`). Each is published under a content-hashed key, so it can be cached
-//! for a year; pages find the scripts through an import map.
+//! for a year. `gallery.js` imports the modules by bare name; publishing rewrites those imports
+//! to the modules' hashed paths (no import map: that would be an inline script, which the sites'
+//! Content-Security-Policy does not allow, and older Safari cannot read).
 
 use shared::store::md5_etag;
 use std::borrow::Cow;
@@ -60,36 +62,45 @@ impl Asset {
 pub struct Assets {
     /// The stylesheet (PhotoSwipe's, then the site's or a theme's).
     pub css: Asset,
-    /// The page script, a module.
+    /// The page script, a module, its imports pointing at the modules' hashed paths.
     pub script: Asset,
-    /// The modules the script imports, with the names it imports them by.
+    /// The modules the script imports, with the bare names its source imports them by.
     pub modules: Vec<(&'static str, Asset)>,
+}
+
+/// `source` with every `from 'NAME'` and `import('NAME')` of a bare module name replaced by the
+/// path it is published at.
+fn resolve_imports(source: &str, modules: &[(&'static str, Asset)]) -> String {
+    let mut out = source.to_owned();
+    for (name, asset) in modules {
+        let href = asset.href();
+        out = out
+            .replace(&format!("from '{name}'"), &format!("from '{href}'"))
+            .replace(&format!("import('{name}')"), &format!("import('{href}')"));
+    }
+    out
 }
 
 impl Assets {
     /// The embedded assets; `site_css` replaces the embedded stylesheet (from a theme).
     pub fn new(site_css: Option<&str>) -> Self {
         let css = format!("{PHOTOSWIPE_CSS}\n{}", site_css.unwrap_or(SITE_CSS));
+        let modules: Vec<(&'static str, Asset)> = MODULES
+            .iter()
+            .map(|(name, body)| (*name, Asset::new(name, "js", Cow::Borrowed(body), JS_TYPE)))
+            .collect();
+        // The script's hash covers the modules' paths, so a new module version renames it too.
+        let script = resolve_imports(GALLERY_JS, &modules);
         Self {
             css: Asset::new("site", "css", Cow::Owned(css), CSS_TYPE),
-            script: Asset::new("gallery", "js", Cow::Borrowed(GALLERY_JS), JS_TYPE),
-            modules: MODULES
-                .iter()
-                .map(|(name, body)| (*name, Asset::new(name, "js", Cow::Borrowed(body), JS_TYPE)))
-                .collect(),
+            script: Asset::new("gallery", "js", Cow::Owned(script), JS_TYPE),
+            modules,
         }
     }
 
     /// All files to publish.
     pub fn all(&self) -> impl Iterator<Item = &Asset> {
         [&self.css, &self.script].into_iter().chain(self.modules.iter().map(|(_, a)| a))
-    }
-
-    /// The page's import map: bare module names to their hashed paths.
-    pub fn import_map(&self) -> String {
-        let imports: serde_json::Map<String, serde_json::Value> =
-            self.modules.iter().map(|(name, a)| ((*name).to_owned(), a.href().into())).collect();
-        serde_json::json!({ "imports": imports }).to_string()
     }
 }
 
@@ -105,15 +116,23 @@ mod tests {
         assert_eq!(a.script.key, b.script.key);
         assert!(a.css.body.contains(".pswp"), "PhotoSwipe's stylesheet is included");
         assert!(a.all().all(|x| x.key.starts_with("_assets/") && !x.body.is_empty()));
-        let map: serde_json::Value = serde_json::from_str(&a.import_map()).expect("json");
-        for name in ["photoswipe", "photoswipe-lightbox", "thumbhash"] {
-            let path = map["imports"][name].as_str().expect("mapped");
-            assert!(a.all().any(|x| x.href() == path), "{name} → {path} is published");
+        // Every import in the published script names a published module; no bare name is left.
+        let imports: Vec<&str> = a
+            .script
+            .body
+            .split(['\'', '"'])
+            .filter(|s| s.starts_with("/_assets/") || MODULES.iter().any(|(name, _)| s == name))
+            .collect();
+        assert_eq!(imports.len(), 3, "{imports:?}");
+        for path in imports {
+            assert!(a.all().any(|x| x.href() == path), "{path} is published");
         }
-        // Every bare import in our script is in the map.
         for line in GALLERY_JS.lines().filter(|l| l.starts_with("import ")) {
             let name = line.rsplit('\'').nth(1).expect("quoted module name");
-            assert!(map["imports"][name].is_string(), "{name} is mapped");
+            assert!(MODULES.iter().any(|(m, _)| *m == name), "{name} is a known module");
         }
+        assert!(
+            !a.script.body.contains("from 'thumbhash'") && !a.script.body.contains("import('photoswipe')")
+        );
     }
 }

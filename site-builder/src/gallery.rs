@@ -51,11 +51,15 @@ pub struct GallerySummary {
     pub schema: u32,
     /// Albums by path.
     pub albums: BTreeMap<String, AlbumSummary>,
+    /// The data-file revision each album's entry was made from (kept after an album empties),
+    /// so a run that saved an older revision cannot put an older state back.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub revisions: BTreeMap<String, u64>,
 }
 
 impl Default for GallerySummary {
     fn default() -> Self {
-        Self { schema: GALLERY_SCHEMA, albums: BTreeMap::new() }
+        Self { schema: GALLERY_SCHEMA, albums: BTreeMap::new(), revisions: BTreeMap::new() }
     }
 }
 
@@ -113,16 +117,26 @@ impl AlbumSummary {
 }
 
 impl GallerySummary {
-    /// Records an album's current state; returns whether the summary changed.
+    /// Records an album's state at its data file's revision; returns whether the summary
+    /// changed. A revision older than the one recorded is ignored.
     pub fn update(&mut self, data: &AlbumData) -> bool {
-        match AlbumSummary::of(data) {
+        let recorded = self.revisions.get(&data.album).copied().unwrap_or(0);
+        if data.revision < recorded {
+            return false;
+        }
+        let mut changed = data.revision > recorded;
+        if changed {
+            self.revisions.insert(data.album.clone(), data.revision);
+        }
+        changed |= match AlbumSummary::of(data) {
             Some(s) if self.albums.get(&data.album) == Some(&s) => false,
             Some(s) => {
                 self.albums.insert(data.album.clone(), s);
                 true
             }
             None => self.albums.remove(&data.album).is_some(),
-        }
+        };
+        changed
     }
 
     /// The albums inside `path` (at any depth; all albums for ""), found by a range of the sorted
@@ -216,6 +230,28 @@ mod tests {
         assert!(!g.update(&d), "same state, no change");
         assert!(g.update(&AlbumData::new("A")), "emptied album leaves the summary");
         assert!(g.albums.is_empty());
+    }
+
+    #[test]
+    fn an_older_revision_never_replaces_a_newer_one() {
+        let mut g = GallerySummary::default();
+        let mut one = album_with("A", &[("1.jpg", None)]);
+        one.revision = 2;
+        let mut two = album_with("A", &[("1.jpg", None), ("2.jpg", None)]);
+        two.revision = 3;
+        assert!(g.update(&two));
+        assert!(!g.update(&one), "a run that saved revision 2 comes late");
+        assert_eq!(g.albums["A"].photo_count, 2);
+        // A newer revision with the same summary still moves the recorded revision on.
+        let mut three = two.clone();
+        three.revision = 4;
+        assert!(g.update(&three));
+        assert_eq!(g.revisions["A"], 4);
+        // An emptied album keeps its revision, so an older state cannot bring it back.
+        let mut empty = AlbumData::new("A");
+        empty.revision = 5;
+        assert!(g.update(&empty));
+        assert!(!g.update(&three) && g.albums.is_empty());
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! The Lambda adapter: an SQS batch (collected by the queue's batching window, one invocation at
 //! a time) becomes one site update; failed records are reported one by one. A direct invocation
-//! with `{"rebuild": "all"}` rebuilds everything from the manifests.
+//! with `{"render": "all"}` re-renders every page from the data files (the deploy sends it, so
+//! new templates and assets reach every page), and `{"rebuild": "all"}` rebuilds the data files
+//! from the manifests first (recovery).
 
 use crate::rebuild::rebuild_all;
 use crate::render::Renderer;
-use crate::site::{update_site, Buckets};
+use crate::site::{render_all, update_site, Buckets};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use shared::{ObjectStore, SiteMessage};
 use std::sync::Arc;
@@ -67,7 +69,7 @@ pub async fn handle_sqs(builder: &SiteBuilder, event: SqsEvent) -> SqsBatchRespo
     response
 }
 
-/// Dispatches an invocation: an SQS event, or `{"rebuild": "all"}`.
+/// Dispatches an invocation: an SQS event, `{"render": "all"}` or `{"rebuild": "all"}`.
 pub async fn handle(
     builder: &SiteBuilder,
     event: serde_json::Value,
@@ -88,5 +90,10 @@ pub async fn handle(
             serde_json::json!({ "albums": report.changed_albums.len(), "written": report.written.len() }),
         );
     }
-    Err("expected an SQS event or {\"rebuild\": \"all\"}".into())
+    if event.get("render").and_then(|v| v.as_str()) == Some("all") {
+        let report = render_all(builder.web.as_ref(), &builder.renderer).await?;
+        tracing::info!(written = report.written.len(), "rendered every page");
+        return Ok(serde_json::json!({ "written": report.written.len() }));
+    }
+    Err("expected an SQS event, {\"render\": \"all\"} or {\"rebuild\": \"all\"}".into())
 }

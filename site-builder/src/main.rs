@@ -14,11 +14,14 @@ async fn main() -> Result<(), Error> {
     let config = SiteConfig::from_env()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let s3 = s3_client(&sdk);
+    let upload_hint = format!("aws s3 sync ~/Pictures/Trip \"s3://{}/Trip/\"", config.source_bucket);
     let source = Arc::new(S3Store::new(s3.clone(), config.source_bucket));
-    // A theme change takes effect on the next cold start; send {"rebuild":"all"} to apply it.
+    // A theme change takes effect on the next cold start; send {"render":"all"} to apply it.
     let theme = Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await?;
     let builder = SiteBuilder {
-        renderer: Renderer::with_theme(config.title, &theme)?.with_originals(config.originals),
+        renderer: Renderer::with_theme(config.title, &theme)?
+            .with_originals(config.originals)
+            .with_upload_hint(upload_hint),
         source,
         resized: Arc::new(S3Store::new(s3.clone(), config.resized_bucket)),
         web: Arc::new(S3Store::new(s3, config.web_bucket)),

@@ -39,7 +39,12 @@ pub async fn rebuild_all(
         }
     }
     let mut gallery = GallerySummary::default();
+    // Rebuilt files start a revision above anything an incremental run has saved before.
+    let revision = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
     for (album, data) in &mut albums {
+        data.revision = revision;
         if let Some(object) =
             source.get(&album_metadata_key(album), MAX_ALBUM_YML as u64).await.map_err(UpdateError::from)?
         {

@@ -48,6 +48,7 @@ pub struct Renderer {
     pub title: String,
     assets: Assets,
     originals: bool,
+    upload_hint: Option<String>,
     /// Set once this renderer has made sure its assets are in the web bucket (they are
     /// content-hashed, so a warm Lambda need not check again on every batch).
     assets_published: AtomicBool,
@@ -57,7 +58,6 @@ pub struct Renderer {
 struct PageAssets {
     css: String,
     script: String,
-    import_map: String,
 }
 
 #[derive(Serialize)]
@@ -128,6 +128,8 @@ struct Page {
     photos: Vec<PhotoView>,
     description: Option<String>,
     dates: Option<String>,
+    /// On the index of an empty gallery: how to add photos.
+    upload_hint: Option<String>,
 }
 
 /// `srcset` over the derivatives and the one to use as `src` (the smallest at least `min` wide).
@@ -309,13 +311,21 @@ impl Renderer {
             title: title.into(),
             assets: Assets::new(theme.css.as_deref()),
             originals: false,
+            upload_hint: None,
             assets_published: AtomicBool::new(false),
         })
     }
 
-    /// Links each photo's original (served at `/originals/KEY`) in the lightbox.
+    /// Links each photo's original (served at `/ALBUM/_o/FILE`) in the lightbox.
     pub fn with_originals(mut self, enabled: bool) -> Self {
         self.originals = enabled;
+        self
+    }
+
+    /// What the index of a gallery without photos tells the owner to do (a command to copy, or
+    /// a sentence), instead of a bare "no photos yet".
+    pub fn with_upload_hint(mut self, hint: impl Into<String>) -> Self {
+        self.upload_hint = Some(hint.into());
         self
     }
 
@@ -341,16 +351,13 @@ impl Renderer {
             page_title,
             heading,
             breadcrumb,
-            assets: PageAssets {
-                css: self.assets.css.href(),
-                script: self.assets.script.href(),
-                import_map: self.assets.import_map(),
-            },
+            assets: PageAssets { css: self.assets.css.href(), script: self.assets.script.href() },
             albums: Vec::new(),
             subalbums: Vec::new(),
             photos: Vec::new(),
             description: None,
             dates: None,
+            upload_hint: None,
         }
     }
 
@@ -393,6 +400,9 @@ impl Renderer {
     pub fn index(&self, gallery: &GallerySummary) -> Result<String, RenderError> {
         let mut page = self.page(self.title.clone(), Vec::new());
         page.albums = self.tiles(gallery, "");
+        if page.albums.is_empty() {
+            page.upload_hint = self.upload_hint.clone();
+        }
         self.render("index", &page)
     }
 

@@ -1,18 +1,30 @@
 //! One batch of SiteQueue messages, end to end: update the data, then render exactly the pages
 //! it touched (the changed albums, their parent albums, the index) plus the fixed pages.
+//!
+//! Two runs may render the same page at once from different versions of the data. Each page is
+//! written only if it is still the version read before its data was looked at (a conditional
+//! write); otherwise it is rendered again from the data as it is then. So the run that saved the
+//! newest data always has the last word, and a page never goes back to an older state.
 
 use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
 use crate::render::{write_if_changed, RenderError, Renderer};
-use crate::update::{apply_batch, load_album, load_gallery, UpdateError};
-use shared::keys::{album_page_key, INDEX_PAGE};
-use shared::{ObjectStore, PutOptions, SiteMessage};
+use crate::update::{
+    apply_batch, back_off, load_album, load_gallery_versioned, Saved, UpdateError, MAX_ATTEMPTS,
+};
+use bytes::Bytes;
+use shared::keys::{album_data_key, album_page_key, GALLERY_DATA_KEY};
+use shared::store::md5_etag;
+use shared::{ObjectStore, Precondition, PutOptions, SiteMessage, StoreError};
 use std::collections::BTreeSet;
 
 /// Key of the static login page CloudFront shows instead of a forbidden page.
 pub const LOGIN_PAGE: &str = "_auth/login.html";
-/// Key of the not-found page.
-pub const NOT_FOUND_PAGE: &str = "404.html";
+/// Key of the login page's script (it fills in the address to return to; no inline scripts).
+pub const LOGIN_SCRIPT: &str = "_auth/login.js";
+/// Key of the not-found page (unsigned, like the login page: CloudFront serves it in place of
+/// any missing object, whatever the visitor's cookies cover).
+pub const NOT_FOUND_PAGE: &str = "_auth/404.html";
 
 /// What a site update did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -41,6 +53,12 @@ pub enum SiteError {
     /// Rendering or writing a page failed.
     #[error(transparent)]
     Render(#[from] RenderError),
+}
+
+impl From<StoreError> for SiteError {
+    fn from(e: StoreError) -> Self {
+        Self::Render(RenderError::from(e))
+    }
 }
 
 /// The albums to re-render for a set of changed albums: each, and every ancestor folder.
@@ -104,11 +122,11 @@ pub async fn update_site(
     Ok(report)
 }
 
-/// Renders every page of the gallery from the stored data (after a template or title change),
-/// still writing only the pages whose bytes differ.
+/// Renders every page of the gallery from the stored data (after a deploy, a template or title
+/// change), still writing only the pages whose bytes differ.
 pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<SiteReport, SiteError> {
-    let gallery = load_gallery(web).await?;
-    let albums: Vec<String> = gallery.albums.keys().cloned().collect();
+    let gallery = load_gallery_versioned(web).await?;
+    let albums: Vec<String> = gallery.value.albums.keys().cloned().collect();
     let mut report = SiteReport::default();
     // Check every asset again: this is also the repair path for a bucket that lost files.
     publish_assets(web, renderer, &mut report).await?;
@@ -116,39 +134,112 @@ pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<Si
     Ok(report)
 }
 
+/// The stored version of a data file now: `known` when the store still holds exactly that
+/// version (one HEAD), else read again. Without a known version it is simply read.
+async fn current<T: Clone>(
+    web: &dyn ObjectStore,
+    key: &str,
+    known: Option<&Saved<T>>,
+) -> Result<Option<T>, StoreError> {
+    let Some(known) = known else { return Ok(None) };
+    let stored = web.head(key).await?.map(|info| info.etag);
+    Ok((stored == known.etag).then(|| known.value.clone()))
+}
+
+/// The album's data as stored now.
+async fn current_album(
+    web: &dyn ObjectStore,
+    album: &str,
+    fresh: &[Saved<AlbumData>],
+) -> Result<AlbumData, SiteError> {
+    let known = fresh.iter().find(|d| d.value.album == album);
+    match current(web, &album_data_key(album), known).await? {
+        Some(data) => Ok(data),
+        None => Ok(load_album(web, album).await?),
+    }
+}
+
+/// Renders `pages` (album paths) and the index, each written only if still the version read
+/// before its data was looked at; conflicting pages are rendered again, a few times at most.
 async fn render_pages(
     web: &dyn ObjectStore,
     renderer: &Renderer,
-    gallery: &GallerySummary,
+    gallery: &Saved<GallerySummary>,
     pages: &BTreeSet<String>,
-    fresh: &[AlbumData],
+    fresh: &[Saved<AlbumData>],
     report: &mut SiteReport,
 ) -> Result<(), SiteError> {
     if renderer.assets_unpublished() {
         publish_assets(web, renderer, report).await?;
     }
-    for path in pages {
-        let page = album_page_key(path);
-        if !gallery.has_page(path) {
-            // The album lost its last photo: its page goes, so the address stops working.
-            if web.head(&page).await.map_err(RenderError::from)?.is_some() {
-                web.delete(&page).await.map_err(RenderError::from)?;
-                report.deleted.push(page);
-            }
-            continue;
+    // "" is the index.
+    let mut pending: BTreeSet<String> = pages.iter().cloned().chain([String::new()]).collect();
+    let mut known_gallery = gallery.clone();
+    for attempt in 1..=MAX_ATTEMPTS {
+        // The pages' versions first, then the data they are rendered from.
+        let mut versions = Vec::with_capacity(pending.len());
+        for path in &pending {
+            let page = album_page_key(path);
+            let etag = web.head(&page).await?.map(|info| info.etag);
+            versions.push((path.clone(), page, etag));
         }
-        let data = match fresh.iter().find(|d| &d.album == path) {
-            Some(d) => d.clone(),
-            None => load_album(web, path).await?,
+        let gallery = match current(web, GALLERY_DATA_KEY, Some(&known_gallery)).await? {
+            Some(g) => g,
+            None => {
+                known_gallery = load_gallery_versioned(web).await?;
+                known_gallery.value.clone()
+            }
         };
-        let html = renderer.album(&data, gallery)?;
-        write(web, &page, html.as_bytes(), PutOptions::html(), report).await?;
+        let mut conflicts = BTreeSet::new();
+        for (path, page, etag) in versions {
+            if !path.is_empty() && !gallery.has_page(&path) {
+                // The album lost its last photo: its page goes, so the address stops working.
+                if etag.is_some() {
+                    web.delete(&page).await?;
+                    report.deleted.push(page);
+                }
+                continue;
+            }
+            let html = if path.is_empty() {
+                renderer.index(&gallery)?
+            } else {
+                renderer.album(&current_album(web, &path, fresh).await?, &gallery)?
+            };
+            if etag.as_deref() == Some(md5_etag(html.as_bytes()).as_str()) {
+                continue;
+            }
+            let precondition = Precondition::from_read(etag.as_deref());
+            match web.put_if(&page, Bytes::from(html), &PutOptions::html(), &precondition).await {
+                Ok(()) => report.written.push(page),
+                Err(StoreError::Conflict { .. }) => {
+                    tracing::info!(%page, attempt, "page changed by another run; rendering again");
+                    conflicts.insert(path);
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if conflicts.is_empty() {
+            write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
+            let login = edge_auth::page::static_login_page(&renderer.title);
+            write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), report).await?;
+            let script = edge_auth::page::STATIC_LOGIN_SCRIPT;
+            write(
+                web,
+                LOGIN_SCRIPT,
+                script.as_bytes(),
+                PutOptions::revalidated("text/javascript; charset=utf-8"),
+                report,
+            )
+            .await?;
+            return Ok(());
+        }
+        pending = conflicts;
+        back_off(attempt).await;
     }
-    write(web, INDEX_PAGE, renderer.index(gallery)?.as_bytes(), PutOptions::html(), report).await?;
-    write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
-    let login = edge_auth::page::static_login_page(&renderer.title);
-    write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), report).await?;
-    Ok(())
+    Err(SiteError::Update(UpdateError::Contended {
+        key: album_page_key(pending.iter().next().map_or("", String::as_str)),
+        attempts: MAX_ATTEMPTS,
+    }))
 }
 
 /// Writes the content-hashed assets that are missing or differ.

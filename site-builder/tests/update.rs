@@ -23,7 +23,7 @@ fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
             .map(|w| Derivative {
                 width: *w,
                 height: w * 3 / 4,
-                key: format!("photos/{album}/IMG_{n:05}-abc/{w}.jpg"),
+                key: format!("{album}/_p/IMG_{n:05}-abc/{w}.jpg"),
                 bytes: 1,
             })
             .collect(),

@@ -1,7 +1,7 @@
 // Album pages in the browser: ThumbHash placeholders painted while photos load, and the
 // PhotoSwipe lightbox (keyboard, swipe, pinch-zoom) with caption, EXIF line, download button and
 // `#photo-ID` deep links. Pages work without this script: every photo links to its largest size.
-// The bare imports resolve through the page's import map to content-hashed files.
+// Publishing (site_builder::assets) rewrites these bare imports to the modules' content-hashed paths.
 import PhotoSwipeLightbox from 'photoswipe-lightbox';
 import { thumbHashToDataURL } from 'thumbhash';
 
