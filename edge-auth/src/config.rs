@@ -109,4 +109,24 @@ impl Auth {
     pub fn config(&self) -> &EdgeConfig {
         &self.config
     }
+
+    /// The signed-cookie values (name, value) granting `resource` until `expires_epoch`, signed
+    /// with this configuration's key; `seed` blinds the RSA operation.
+    pub fn signed_cookies(
+        &self,
+        resource: &str,
+        expires_epoch: u64,
+        seed: [u8; 32],
+    ) -> Result<Vec<(&'static str, String)>, rsa::signature::Error> {
+        use rand_chacha::rand_core::SeedableRng as _;
+        let policy = crate::cookies::policy_for(resource, expires_epoch);
+        let mut rng = rand_chacha::ChaCha20Rng::from_seed(seed);
+        crate::cookies::signed_cookie_values(
+            &self.key,
+            &self.config.key_pair_id,
+            self.config.hash_algorithm,
+            &policy,
+            &mut rng,
+        )
+    }
 }

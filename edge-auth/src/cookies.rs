@@ -17,9 +17,16 @@ pub const HASH_ALGORITHM: &str = "CloudFront-Hash-Algorithm";
 /// Every cookie a login may set, for logout to expire.
 pub const ALL: [&str; 4] = [POLICY, SIGNATURE, KEY_PAIR_ID, HASH_ALGORITHM];
 
-/// The custom policy, byte for byte as the AWS SDK signers write it (no whitespace).
+/// The custom policy for the whole site on `host`, byte for byte as the AWS SDK signers write it.
 pub fn policy(host: &str, expires_epoch: u64) -> String {
-    let resource = serde_json::to_string(&format!("https://{host}/*")).unwrap_or_default();
+    policy_for(&format!("https://{host}/*"), expires_epoch)
+}
+
+/// The custom policy for one `Resource` pattern (CloudFront wildcards: `*` any run of
+/// characters, `/` included; `?` one character), byte for byte as the AWS SDK signers write it
+/// (no whitespace).
+pub fn policy_for(resource: &str, expires_epoch: u64) -> String {
+    let resource = serde_json::to_string(resource).unwrap_or_default();
     format!(
         r#"{{"Statement":[{{"Resource":{resource},"Condition":{{"DateLessThan":{{"AWS:EpochTime":{expires_epoch}}}}}}}]}}"#
     )

@@ -32,6 +32,11 @@ pub enum HtpasswdError {
     Duplicate(String),
 }
 
+/// The highest bcrypt cost a deployed sign-in can afford. Each step doubles the time a check
+/// takes; at the edge function's CPU share a cost-12 check takes about a third of a second and a
+/// cost-14 one over a second (docs/performance.md). `shoebox users` refuses to write more.
+pub const MAX_EDGE_COST: u32 = 12;
+
 /// The users and their bcrypt hashes.
 #[derive(Debug, Clone)]
 pub struct Users {
@@ -93,6 +98,14 @@ impl Users {
         // A valid-looking hash whose digest part no password produces.
         let decoy = format!("$2b${max_cost:02}$C6UzMDM.H6dfI/f/IKxGhuQbL/3mY.VNm1B4ab9bX4.xAdbrrSGJ2");
         Ok(Self { hashes, decoy })
+    }
+
+    /// The user whose hash is the most expensive to check, with its bcrypt cost.
+    pub fn costliest(&self) -> Option<(&str, u32)> {
+        self.hashes
+            .iter()
+            .filter_map(|(user, hash)| bcrypt_cost(hash).map(|cost| (user.as_str(), cost)))
+            .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
     }
 
     /// How many users there are.

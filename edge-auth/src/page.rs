@@ -71,12 +71,20 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
     )
 }
 
+/// Where the static login page's script is served (unsigned, beside the page).
+pub const STATIC_LOGIN_SCRIPT_PATH: &str = "/_auth/login.js";
+
+/// The static login page's script: it fills `next` with the address the visitor asked for. A
+/// file of its own, because the sites' Content-Security-Policy allows no inline scripts.
+pub const STATIC_LOGIN_SCRIPT: &str =
+    "document.querySelector('input[name=next]').value=location.pathname+location.search+location.hash;\n";
+
 /// The login page as a static file (`_auth/login.html`), which CloudFront serves in place of any
-/// page a visitor may not see yet: a one-line script fills `next` with the address they asked
-/// for, so they land there after signing in (without JavaScript they land on the front page).
+/// page a visitor may not see yet: [`STATIC_LOGIN_SCRIPT`] sends them back to the address they
+/// asked for after signing in (without JavaScript they land on the front page).
 pub fn static_login_page(title: &str) -> String {
-    let script = "<script>document.querySelector('input[name=next]').value=location.pathname+location.search+location.hash</script>\n";
-    login_page(title, None, "/").replace("</body>", &format!("{script}</body>"))
+    let script = format!("<script src=\"{STATIC_LOGIN_SCRIPT_PATH}\" defer></script>\n");
+    login_page(title, None, "/").replace("</head>", &format!("{script}</head>"))
 }
 
 #[cfg(test)]

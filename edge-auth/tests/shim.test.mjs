@@ -167,6 +167,18 @@ test('a configuration with a non-bcrypt user is refused with a clear 503, not a 
   assert.equal(r.status, '503');
 });
 
+test('deployed as an origin-request trigger: same answer, cookies for the viewer\'s Host', async () => {
+  const handler = await shim({});
+  const event = fixture('login-origin-request.json');
+  assert.equal(event.Records[0].cf.config.eventType, 'origin-request');
+  const r = await handler(event);
+  assertCloudFrontShape(r);
+  assert.equal(r.status, '303');
+  assert.equal(r.headers.location[0].value, '/Trips/Rome%202024/');
+  const policy = JSON.parse(cfDecode(cookieMap(r)['CloudFront-Policy']).toString('utf8'));
+  assert.equal(policy.Statement[0].Resource, 'https://photos.example.com/*', 'the viewer\'s Host, not the origin\'s');
+});
+
 test('in AWS the configuration comes from Secrets Manager, named after the function (moto)', async () => {
   const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
   assert.ok(endpoint, 'SHOEBOX_TEST_ENDPOINT (moto) is set by ./scripts/test');

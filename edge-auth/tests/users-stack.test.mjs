@@ -1,0 +1,111 @@
+// `shoebox users add|remove|list --stack` against a deployed-looking gallery in moto: a
+// CloudFormation stack whose EdgeConfigSecret output names the sign-in configuration secret, as
+// template.yaml's does. Then the edge bundle (dist/index.mjs + wasm, run as Lambda@Edge runs it,
+// named after the stack) loads that secret: the added user signs in, the removed one does not.
+// Run by ./scripts/test (moto at SHOEBOX_TEST_ENDPOINT, the shoebox binary at SHOEBOX_BIN).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import { SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+
+const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
+const shoebox = process.env.SHOEBOX_BIN;
+const dist = new URL('../dist/', import.meta.url).pathname;
+const here = new URL('.', import.meta.url).pathname;
+
+const env = {
+  ...process.env,
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+};
+
+/** Runs `shoebox users …`, feeding `input` on stdin; returns { status, stderr, stdout }. */
+function users(args, input = '') {
+  const r = spawnSync(shoebox, ['users', ...args], { env, input, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A login event for the edge function, as CloudFront's origin-request trigger sends it. */
+function login(username, password) {
+  const event = JSON.parse(readFileSync(join(here, 'fixtures', 'login-origin-request.json'), 'utf8'));
+  const request = event.Records[0].cf.request;
+  request.body.data = Buffer.from(new URLSearchParams({ username, password, next: '/' }).toString()).toString('base64');
+  return event;
+}
+
+let instance = 0;
+/** A cold start of the edge function named after `stack` (fresh module: no cached config). */
+async function edge(stack) {
+  Object.assign(process.env, env, { AWS_LAMBDA_FUNCTION_NAME: `us-east-1.${stack}-edge-auth` });
+  delete process.env.SHOEBOX_EDGE_CONFIG_FILE;
+  return (await import(`${new URL('index.mjs', `file://${dist}`).href}?users-stack=${++instance}`)).handler;
+}
+
+test('users --stack edits the deployed sign-in configuration, and the edge follows it', async () => {
+  assert.ok(endpoint, 'SHOEBOX_TEST_ENDPOINT (moto) is set by ./scripts/test');
+  assert.ok(shoebox && existsSync(shoebox), 'SHOEBOX_BIN (the built shoebox binary) is set by ./scripts/test');
+  const stack = `shoebox-users-${process.pid}`;
+  const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const secrets = new SecretsManagerClient(clients);
+  // What the stack helper writes at deploy: the active key, its CloudFront key id, no users.
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const config = {
+    keyPairId: 'K3STACKKEY0001',
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    htpasswd: '',
+    title: 'Stack Gallery',
+  };
+  const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-config`, SecretString: JSON.stringify(config) }));
+  await new CloudFormationClient(clients).send(new CreateStackCommand({
+    StackName: stack,
+    TemplateBody: JSON.stringify({
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: { EdgeConfigSecret: { Value: ARN } },
+    }),
+  }));
+
+  const added = users(['add', 'anna', '--stack', stack], 'correct horse\n');
+  assert.equal(added.status, 0, added.stderr);
+  assert.match(added.stderr, new RegExp(`added anna in stack ${stack}; sign-in picks it up within five minutes`));
+  const second = users(['add', 'ben', '--stack', stack], 'battery staple\n');
+  assert.equal(second.status, 0, second.stderr);
+  assert.deepEqual(users(['list', '--stack', stack]).stdout.split('\n').filter(Boolean), ['anna', 'ben']);
+  const stored = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString);
+  assert.equal(stored.keyPairId, config.keyPairId, 'the rest of the configuration is kept');
+  assert.equal(stored.privateKeyPem, config.privateKeyPem);
+  assert.match(stored.htpasswd, /^anna:\$2y\$10\$.{53}\nben:\$2y\$10\$.{53}\n$/);
+
+  let handler = await edge(stack);
+  const ok = await handler(login('anna', 'correct horse'));
+  assert.equal(ok.status, '303', JSON.stringify(ok));
+  assert.ok(ok.headers['set-cookie'].some((c) => c.value.startsWith('CloudFront-Key-Pair-Id=K3STACKKEY0001;')));
+
+  const removed = users(['remove', 'anna', '--stack', stack]);
+  assert.equal(removed.status, 0, removed.stderr);
+  assert.match(removed.stderr, /removed anna/);
+  handler = await edge(stack); // after the edge's five-minute cache, as a fresh instance
+  assert.equal((await handler(login('anna', 'correct horse'))).status, '401');
+  assert.equal((await handler(login('ben', 'battery staple'))).status, '303');
+
+  // Refusals: the same checks and messages as locally, and nothing is written.
+  const before = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
+  const refusals = [
+    [['add', 'a:b', '--stack', stack], 'password1\n', /a user name cannot contain ':'/],
+    [['add', 'carol', '--stack', stack], 'short\n', /at least 8 characters/],
+    [['add', 'carol', '--stack', stack, '--cost', '14'], 'long enough\n', /--cost must be 10 to 12/],
+    [['remove', 'nobody', '--stack', stack], '', /no user nobody in stack/],
+    [['list', '--stack', 'no-such-stack'], '', /cannot find the stack no-such-stack in us-east-1/],
+  ];
+  for (const [args, input, message] of refusals) {
+    const r = users(args, input);
+    assert.notEqual(r.status, 0, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+  }
+  assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString, before);
+});
