@@ -35,7 +35,7 @@ pub struct Args {
     /// `site.css` that replace the built-in ones (default: DIR/_theme when it exists).
     #[arg(long)]
     theme: Option<PathBuf>,
-    /// Link each photo's original in the lightbox (served at `/originals/`, mapped to DIR).
+    /// Link each photo's original in the lightbox (served at `/ALBUM/_o/FILE`, from DIR).
     #[arg(long)]
     originals: bool,
     /// Photos resized at once.
@@ -185,7 +185,9 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
             .with_context(|| format!("cannot read the theme in {}", theme_dir.display()))?,
         None => Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await.context("cannot read _theme/")?,
     };
-    let renderer = Renderer::with_theme(site.title, &theme)?.with_originals(site.originals);
+    let renderer = Renderer::with_theme(site.title, &theme)?
+        .with_originals(site.originals)
+        .with_upload_hint(format!("cp -r ~/Pictures/Trip \"{}/\"", dir.display()));
     let mut report = update_site(
         Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() },
         &renderer,
@@ -204,9 +206,9 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         report.written.len()
     );
     eprintln!(
-        "shoebox: site in {}; serve it with /photos/ mapped to {}",
+        "shoebox: site in {} and {} (laid out like the web and resized buckets)",
         out.join("web").display(),
-        out.join("resized/photos").display()
+        out.join("resized").display()
     );
     Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

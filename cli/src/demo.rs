@@ -56,7 +56,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(code == ExitCode::SUCCESS, "the sample photos did not all build");
 
         let password = password()?;
-        let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password)?);
+        let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password, local::BCRYPT_COST)?);
         let auth = local::auth(local::signing_key(&dir)?, htpasswd, "Shoebox demo")?;
         let (resized, web) = output_stores(&out);
         let gate = Arc::new(Gate::new(auth, web, resized, Some(LocalStore::new(&albums))));

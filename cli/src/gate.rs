@@ -1,8 +1,10 @@
-//! The local gate: serves a built gallery the way the CloudFront distribution does. The same
-//! behaviours (path pattern → origin, signed or not), the same signed-cookie check
-//! (`edge_auth::Auth::check_cookies`), the same login and logout (`edge_auth::Auth::handle`),
-//! the same error pages (403 → `/_auth/login.html`, 404 → `/404.html`), and the same
-//! `/ALBUM/` → `/ALBUM/index.html` rewrite the distribution's viewer-request function makes.
+//! The local gate: serves a built gallery the way the CloudFront distribution in `template.yaml`
+//! does. The same behaviours (path pattern → origin, signed or not, rewritten or not), the same
+//! signed-cookie check (`edge_auth::Auth::check_cookies`), the same login and logout
+//! (`edge_auth::Auth::handle`), the same error pages (403 → `/_auth/login.html`, 404 →
+//! `/_auth/404.html`), the same path rewrite as the distribution's CloudFront Function
+//! (`/ALBUM/` → `/ALBUM/index.html`, `/ALBUM/_o/FILE` → the original `ALBUM/FILE`), and the same
+//! security headers. `template_agreement` (a test) holds this file and the template together.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -11,22 +13,35 @@ use axum::response::{IntoResponse, Response};
 use edge_auth::config::Auth;
 use edge_auth::event::{CfBody, CfRequest, CfResponse, HeaderValue as CfHeader};
 use edge_auth::verify::resource_matches;
-use shared::keys::ORIGINALS_PATH;
 use shared::{LocalStore, ObjectStore, StoreError};
+use site_builder::site::{LOGIN_PAGE, NOT_FOUND_PAGE};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
 /// Where a behaviour's requests go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Origin {
-    /// The edge-auth function (viewer request) answers.
+    /// The edge-auth function answers (an origin-request trigger on an uncached behaviour).
     EdgeAuth,
     /// The web bucket: pages, assets, data.
     Web,
-    /// The resized bucket: derivatives under `photos/`.
+    /// The resized bucket: derivatives under `ALBUM/_p/`.
     Resized,
-    /// The source bucket, `/originals/` stripped.
+    /// The source bucket (originals), reached through the `_o/` rewrite.
     Source,
+}
+
+impl Origin {
+    /// The distribution's origin id for it (`TargetOriginId` in `template.yaml`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::EdgeAuth => "edge-auth",
+            Self::Web => "web",
+            Self::Resized => "resized",
+            Self::Source => "source",
+        }
+    }
 }
 
 /// One cache behaviour of the distribution.
@@ -38,16 +53,25 @@ pub struct Behavior {
     pub origin: Origin,
     /// Whether signed cookies are required (the behaviour's trusted key group).
     pub signed: bool,
+    /// Whether the path-rewrite CloudFront Function runs on viewer request ([`rewrite`]).
+    pub rewrite: bool,
 }
 
-/// The distribution's behaviours in precedence order; the first match wins.
-pub const BEHAVIORS: [Behavior; 6] = [
-    Behavior { path_pattern: "/_auth/login", origin: Origin::EdgeAuth, signed: false },
-    Behavior { path_pattern: "/_auth/logout", origin: Origin::EdgeAuth, signed: false },
-    Behavior { path_pattern: "/_auth/*", origin: Origin::Web, signed: false },
-    Behavior { path_pattern: "/photos/*", origin: Origin::Resized, signed: true },
-    Behavior { path_pattern: "/originals/*", origin: Origin::Source, signed: true },
-    Behavior { path_pattern: "*", origin: Origin::Web, signed: true },
+const fn behavior(path_pattern: &'static str, origin: Origin, signed: bool, rewrite: bool) -> Behavior {
+    Behavior { path_pattern, origin, signed, rewrite }
+}
+
+/// The distribution's behaviours in precedence order; the first match wins. Everything private
+/// about an album lives under its own path, so a cookie for `https://HOST/ALBUM/*` grants exactly
+/// that album; only the sign-in pages and the hashed assets are unsigned.
+pub const BEHAVIORS: [Behavior; 7] = [
+    behavior("/_auth/login", Origin::EdgeAuth, false, false),
+    behavior("/_auth/logout", Origin::EdgeAuth, false, false),
+    behavior("/_auth/*", Origin::Web, false, false),
+    behavior("/_assets/*", Origin::Web, false, false),
+    behavior("*/_p/*", Origin::Resized, true, false),
+    behavior("*/_o/*", Origin::Source, true, true),
+    behavior("*", Origin::Web, true, true),
 ];
 
 /// The behaviour that serves `path`.
@@ -57,6 +81,31 @@ pub fn behavior_for(path: &str) -> &'static Behavior {
         .find(|b| resource_matches(b.path_pattern, path))
         .unwrap_or(&BEHAVIORS[BEHAVIORS.len() - 1])
 }
+
+/// What the distribution's viewer-request CloudFront Function does to a path (`PathRewriteFunction`
+/// in `template.yaml`, tested on the same table, `deploy/tests/path-rewrites.json`): an
+/// original's `/ALBUM/_o/FILE` becomes `/ALBUM/FILE` (its source key), a folder `/ALBUM/` is
+/// served by `/ALBUM/index.html`.
+pub fn rewrite(uri: &str) -> Cow<'_, str> {
+    match uri.find("/_o/") {
+        Some(i) if i > 0 => Cow::Owned(format!("{}{}", &uri[..i], &uri[i + 3..])),
+        _ if uri.ends_with('/') => Cow::Owned(format!("{uri}index.html")),
+        _ => Cow::Borrowed(uri),
+    }
+}
+
+/// The distribution's Content-Security-Policy: pages load only their own scripts (no inline
+/// ones), styles and images.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The headers the distribution's response-headers policy adds to every response.
+pub const SECURITY_HEADERS: [(&str, &str); 5] = [
+    ("strict-transport-security", "max-age=63072000"),
+    ("x-content-type-options", "nosniff"),
+    ("x-frame-options", "DENY"),
+    ("referrer-policy", "same-origin"),
+    ("content-security-policy", CONTENT_SECURITY_POLICY),
+];
 
 /// Lambda@Edge passes at most this much body to a viewer-request function.
 const MAX_EDGE_BODY: usize = 40 * 1024;
@@ -104,8 +153,23 @@ impl std::fmt::Debug for Gate {
 
 /// Serves `gate` on `listener` until the process ends.
 pub async fn serve(gate: Arc<Gate>, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let app = axum::Router::new().fallback(handle).with_state(gate);
-    axum::serve(listener, app).await
+    axum::serve(listener, app(gate)).await
+}
+
+/// The gate as a router: every request through [`handle`], every response with the
+/// distribution's security headers.
+pub fn app(gate: Arc<Gate>) -> axum::Router {
+    axum::Router::new()
+        .fallback(handle)
+        .layer(axum::middleware::map_response(add_security_headers))
+        .with_state(gate)
+}
+
+async fn add_security_headers(mut response: Response) -> Response {
+    for (name, value) in SECURITY_HEADERS {
+        response.headers_mut().insert(name, HeaderValue::from_static(value));
+    }
+    response
 }
 
 fn now() -> u64 {
@@ -134,29 +198,25 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
         let url = format!("https://{host}{}", request.uri().path_and_query().map_or("/", |p| p.as_str()));
         let cookies = request.headers().get(header::COOKIE).and_then(|c| c.to_str().ok());
         if let Err(denied) = gate.auth().check_cookies(cookies, &url, now()) {
-            tracing::debug!(%path, %denied, "403");
-            return error_page(&gate, StatusCode::FORBIDDEN, "_auth/login.html").await;
+            tracing::debug!(%path, origin = behavior.origin.id(), %denied, "403");
+            return error_page(&gate, StatusCode::FORBIDDEN, LOGIN_PAGE).await;
         }
     }
-    let Ok(decoded) = percent_encoding::percent_decode_str(&path).decode_utf8() else {
+    let origin_path = if behavior.rewrite { rewrite(&path) } else { Cow::Borrowed(path.as_str()) };
+    // S3 takes the key from the percent-decoded path.
+    let Ok(decoded) = percent_encoding::percent_decode_str(&origin_path).decode_utf8() else {
         return text(StatusCode::BAD_REQUEST, "The path is not UTF-8.");
     };
-    let (store, key) = match behavior.origin {
-        Origin::Resized => (&gate.resized, decoded.trim_start_matches('/').to_owned()),
+    let key = decoded.trim_start_matches('/').to_owned();
+    let store = match behavior.origin {
+        Origin::Resized => &gate.resized,
         Origin::Source => match &gate.originals {
-            Some(store) => (store, decoded.strip_prefix(ORIGINALS_PATH).unwrap_or_default().to_owned()),
-            None => return error_page(&gate, StatusCode::NOT_FOUND, "404.html").await,
+            Some(store) => store,
+            // Originals switched off: the distribution has no such behaviour, so the default
+            // one looks for the path in the web bucket, where it is not.
+            None => return error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE).await,
         },
-        _ => {
-            let key = decoded.trim_start_matches('/');
-            // The viewer-request rewrite: folders are served by their index.html.
-            let key = if key.is_empty() || key.ends_with('/') {
-                format!("{key}index.html")
-            } else {
-                key.to_owned()
-            };
-            (&gate.web, key)
-        }
+        Origin::Web | Origin::EdgeAuth => &gate.web,
     };
     match store.get(&key, MAX_OBJECT).await {
         Ok(Some(object)) => {
@@ -173,10 +233,10 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
             (StatusCode::OK, headers, Body::from(object.body)).into_response()
         }
         Ok(None) | Err(StoreError::InvalidKey { .. }) => {
-            error_page(&gate, StatusCode::NOT_FOUND, "404.html").await
+            error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE).await
         }
         Err(e) => {
-            tracing::error!(%key, error = %e, "gate: read failed");
+            tracing::error!(%key, origin = behavior.origin.id(), error = %e, "gate: read failed");
             text(StatusCode::BAD_GATEWAY, "The origin could not be read.")
         }
     }
@@ -292,19 +352,32 @@ mod tests {
         assert_eq!(origin("/_auth/login"), (Origin::EdgeAuth, false));
         assert_eq!(origin("/_auth/logout"), (Origin::EdgeAuth, false));
         assert_eq!(origin("/_auth/login.html"), (Origin::Web, false));
-        assert_eq!(origin("/photos/Trips/a-1/640.jpg"), (Origin::Resized, true));
-        assert_eq!(origin("/originals/Trips/a.jpg"), (Origin::Source, true));
+        assert_eq!(origin("/_auth/404.html"), (Origin::Web, false));
+        assert_eq!(origin("/_assets/gallery.0123456789.js"), (Origin::Web, false));
+        assert_eq!(origin("/Trips/_p/a-1/640.jpg"), (Origin::Resized, true));
+        assert_eq!(origin("/Trips/Rome%202024/_p/a-1/640.jpg"), (Origin::Resized, true));
+        assert_eq!(origin("/Trips/_o/a.jpg"), (Origin::Source, true));
         assert_eq!(origin("/"), (Origin::Web, true));
         assert_eq!(origin("/Trips/Rome%202024/"), (Origin::Web, true));
         assert_eq!(origin("/_data/gallery.json"), (Origin::Web, true));
         assert_eq!(origin("/_authx"), (Origin::Web, true), "only /_auth/ is open");
+        assert_eq!(origin("/Trips/_px/a.jpg"), (Origin::Web, true));
+    }
+
+    #[test]
+    fn rewrites_folders_and_originals_like_the_cloudfront_function() {
+        assert_eq!(rewrite("/"), "/index.html");
+        assert_eq!(rewrite("/A/B/"), "/A/B/index.html");
+        assert_eq!(rewrite("/A/_o/x.jpg"), "/A/x.jpg");
+        assert_eq!(rewrite("/A/_p/x/640.jpg"), "/A/_p/x/640.jpg");
+        assert_eq!(rewrite("/_o/x.jpg"), "/_o/x.jpg");
     }
 
     #[test]
     fn content_types_and_caching() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("_assets/gallery.1.js"), "text/javascript; charset=utf-8");
-        assert_eq!(content_type("photos/a/1.JPG"), "image/jpeg");
+        assert_eq!(content_type("Trips/_p/a-1/1.JPG"), "image/jpeg");
         assert_eq!(cache_control(Origin::Web, "_assets/site.1.css"), "public, max-age=31536000, immutable");
         assert_eq!(cache_control(Origin::Web, "index.html"), "no-cache");
         assert_eq!(cache_control(Origin::Source, "a/b.jpg"), "no-cache");

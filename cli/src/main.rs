@@ -1,11 +1,15 @@
 //! The `shoebox` command: `demo`, `serve`, `users`, `build`, `resize`.
 
 mod build;
+#[cfg(test)]
+mod crawl_tests;
 mod demo;
 mod gate;
 mod local;
 mod resize;
 mod serve;
+#[cfg(test)]
+mod template_agreement;
 mod users;
 
 use clap::{Parser, Subcommand};

@@ -32,7 +32,7 @@ pub struct Args {
     /// The gallery's title (default: the folder's name).
     #[arg(long)]
     title: Option<String>,
-    /// Serve originals at /originals/ and link them in the lightbox.
+    /// Serve originals (at /ALBUM/_o/FILE) and link them in the lightbox.
     #[arg(long)]
     originals: bool,
 }

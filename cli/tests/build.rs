@@ -60,15 +60,19 @@ fn builds_reruns_idempotently_and_follows_deletions() {
         "web/index.html",
         "web/Trips/index.html",
         "web/Trips/Rome 2024/index.html",
-        "web/404.html",
+        "web/_auth/404.html",
+        "web/_auth/login.js",
         "web/_auth/login.html",
     ] {
         assert!(out.join(page).is_file(), "{page}");
     }
     let html = std::fs::read_to_string(out.join("web/Trips/Rome 2024/index.html")).expect("page");
     assert!(html.contains("<h1>Rome</h1>"), "album.yml title used");
-    assert!(html.contains("/photos/Trips/Rome%202024/a%2Bb%20%C3%BC-"), "derivative URLs are encoded");
-    assert_eq!(std::fs::read_dir(out.join("resized/photos/Trips/Rome 2024")).expect("dir").count(), 2);
+    assert!(
+        html.contains("/Trips/Rome%202024/_p/a%2Bb%20%C3%BC-"),
+        "derivative URLs are encoded, under the album"
+    );
+    assert_eq!(std::fs::read_dir(out.join("resized/Trips/Rome 2024/_p")).expect("dir").count(), 2);
 
     let site_before = files(&out);
     let (ok, log) = build(&dir, &out);
@@ -81,7 +85,7 @@ fn builds_reruns_idempotently_and_follows_deletions() {
     let (ok, log) = build(&dir, &out);
     assert!(ok, "{log}");
     assert!(log.contains("0 resized, 1 unchanged, 1 removed"), "{log}");
-    assert_eq!(std::fs::read_dir(out.join("resized/photos/Trips/Rome 2024")).expect("dir").count(), 1);
+    assert_eq!(std::fs::read_dir(out.join("resized/Trips/Rome 2024/_p")).expect("dir").count(), 1);
     let html = std::fs::read_to_string(out.join("web/Trips/Rome 2024/index.html")).expect("page");
     assert!(!html.contains("a%2Bb"), "the deleted photo left the page");
 

@@ -1,5 +1,5 @@
 // What a visitor's browser loads for a big album before the first scroll: headless Chromium
-// (Debian's package) opens OUT/web/BIG/ from a local server that maps /photos/ to OUT/resized
+// (Debian's package) opens OUT/web/BIG/ from a local server that serves ALBUM/_p/… from OUT/resized
 // and gzips text like CloudFront's compression, and counts every response. Run by
 // scripts/bench-album; prints JSON.
 //
@@ -15,7 +15,7 @@ const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 
 const gzipped = new Map();
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-  const root = path.startsWith('/photos/') ? join(out, 'resized') : join(out, 'web');
+  const root = path.includes('/_p/') ? join(out, 'resized') : join(out, 'web');
   let file = normalize(join(root, path));
   if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
   if (!file.startsWith(root) || !existsSync(file)) { res.writeHead(404).end(); return; }

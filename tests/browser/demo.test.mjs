@@ -42,7 +42,7 @@ test('the gate: 403 with the login page, a wrong password, then in, browse, ligh
   const denied = await page.goto(`${base}/Coast/`);
   assert.equal(denied.status(), 403, 'no cookies: CloudFront answers 403 with the login page');
   assert.equal(await page.locator('input[name=next]').inputValue(), '/Coast/');
-  const photo = await context.request.get(`${base}/photos/Coast/anything/640.jpg`);
+  const photo = await context.request.get(`${base}/Coast/_p/anything/640.jpg`);
   assert.equal(photo.status(), 403, 'photos need the cookies too');
 
   await page.fill('input[name=username]', 'demo');
@@ -53,7 +53,12 @@ test('the gate: 403 with the login page, a wrong password, then in, browse, ligh
   await page.fill('input[name=username]', 'demo');
   await page.fill('input[name=password]', password);
   await page.locator('input[name=next]').evaluate((el) => { el.value = '/Coast/'; });
-  await Promise.all([page.waitForURL(`${base}/Coast/`), page.click('button[type=submit]')]);
+  // From here on nothing may break the distribution's Content-Security-Policy (the gate sends it).
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+  const [landed] = await Promise.all([page.waitForNavigation({ url: `${base}/Coast/` }), page.click('button[type=submit]')]);
+  assert.match(landed.headers()['content-security-policy'], /script-src 'self';/);
+  assert.equal(landed.headers()['x-frame-options'], 'DENY');
   await page.waitForLoadState('networkidle');
   assert.equal((await page.locator('h1').textContent()).trim(), 'Along the coast');
   const cookies = (await context.cookies()).map((c) => c.name).sort();
@@ -67,12 +72,13 @@ test('the gate: 403 with the login page, a wrong password, then in, browse, ligh
   const exif = await page.locator('.pswp__caption .pswp-exif').textContent();
   assert.match(exif, /^Shoebox Sample Camera · 1\/\d+ s f\/[\d.]+ ISO \d+ · 2024-\d\d-\d\d \d\d:\d\d$/);
   const original = await page.locator('.pswp__button--original').getAttribute('href');
-  assert.match(original, /^\/originals\/Coast\/IMG_\d{4}\.jpg$/);
+  assert.match(original, /^\/Coast\/_o\/IMG_\d{4}\.jpg$/, 'originals live under their album');
   const res = await context.request.get(base + original);
   assert.equal(res.status(), 200);
   assert.equal(res.headers()['content-type'], 'image/jpeg');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.pswp'));
+  assert.deepEqual(problems, [], 'no console errors (CSP violations would be)');
 
   await Promise.all([page.waitForURL(`${base}/_auth/login`), page.click('a.logout')]);
   assert.deepEqual(await context.cookies(), [], 'logout expires every cookie');

@@ -1,6 +1,8 @@
 // The built gallery in a real browser: headless Chromium (Debian's package) driven by
-// playwright-core, against `shoebox build` output served from 127.0.0.1 with /photos/ mapped to
-// the resized folder, as the buckets are behind CloudFront. Run by ./scripts/test.
+// playwright-core, against `shoebox build` output served from 127.0.0.1 the way the distribution
+// routes it (ALBUM/_p/… from the resized folder, the rest from the web folder) with the
+// distribution's Content-Security-Policy, so a page that needs more than it allows fails here.
+// Run by ./scripts/test.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -13,6 +15,8 @@ import { chromium } from 'playwright-core';
 const fixtures = new URL('../../../shared/fixtures/exif-orientation/', import.meta.url).pathname;
 const shoebox = process.env.SHOEBOX_BIN;
 const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.jpg': 'image/jpeg', '.json': 'application/json' };
+const template = readFileSync(new URL('../../template.yaml', import.meta.url), 'utf8');
+const csp = /ContentSecurityPolicy: "([^"]+)"/.exec(template)[1];
 let server, base, browser, out;
 
 before(async () => {
@@ -27,19 +31,19 @@ before(async () => {
   out = join(work, 'site');
   execFileSync(shoebox, ['build', albums, '--out', out, '--title', 'Browser Gallery', '--jobs', '2'], { stdio: 'inherit' });
 
-  // Like CloudFront's behaviors: /photos/* from the resized bucket, the rest from the web bucket,
-  // directory paths to their index.html, everything else 404 with /404.html.
+  // Like CloudFront's behaviors: */_p/* from the resized bucket, the rest from the web bucket,
+  // folder paths to their index.html, everything else 404 with /_auth/404.html.
   server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const root = path.startsWith('/photos/') ? join(out, 'resized') : join(out, 'web');
+    const root = path.includes('/_p/') ? join(out, 'resized') : join(out, 'web');
     let file = normalize(join(root, path));
     if (!file.startsWith(root)) { res.writeHead(400).end(); return; }
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file)) {
-      res.writeHead(404, { 'content-type': types['.html'] }).end(readFileSync(join(out, 'web', '404.html')));
+      res.writeHead(404, { 'content-type': types['.html'], 'content-security-policy': csp }).end(readFileSync(join(out, 'web', '_auth', '404.html')));
       return;
     }
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'content-security-policy': csp }).end(readFileSync(file));
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;
@@ -210,7 +214,7 @@ test('ThumbHash placeholders are painted while photos load', async () => {
   const page = await browser.newPage();
   let release;
   const held = new Promise((resolve) => { release = resolve; });
-  await page.route('**/photos/**', async (route) => { await held; await route.continue(); });
+  await page.route('**/_p/**', async (route) => { await held; await route.continue(); });
   await page.goto(`${base}/Landscapes/`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => [...document.querySelectorAll('.grid img')].every((i) => i.style.backgroundImage.startsWith('url("data:image/png')));
   release();

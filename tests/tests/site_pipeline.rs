@@ -95,7 +95,7 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
         "Trips/index.html",
         "Trips/Rome/index.html",
         "Family/index.html",
-        "404.html",
+        "_auth/404.html",
         "_auth/login.html",
     ];
     for page in pages {
