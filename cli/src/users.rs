@@ -1,9 +1,10 @@
 //! `shoebox users add|remove|list`: who may sign in. Locally the list is the htpasswd file in the
 //! data folder (`shoebox serve` picks changes up within a second); with `--stack` it is the
-//! `htpasswd` field of the deployed gallery's sign-in configuration secret, found through the
-//! stack's outputs (the edge picks changes up within five minutes). Same checks, same messages:
-//! bcrypt (`$2y$`), names the login form accepts, a cost the edge can afford, and the result
-//! parsed by edge-auth before anything is written.
+//! deployed gallery's users secret (htpasswd lines), found through the stack's `UsersSecret`
+//! output (the edge picks changes up within five minutes). The signing key lives in another
+//! secret this command never reads. Same checks, same messages: bcrypt (`$2y$`), names the login
+//! form accepts, a cost the edge can afford, and the result parsed by edge-auth before anything
+//! is written.
 
 use crate::local;
 use anyhow::Context as _;
@@ -12,8 +13,10 @@ use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// The stack output naming the sign-in configuration secret (template.yaml).
-const CONFIG_SECRET_OUTPUT: &str = "EdgeConfigSecret";
+/// The stack output naming the users secret (template.yaml).
+const USERS_SECRET_OUTPUT: &str = "UsersSecret";
+/// What the users secret holds once the last user is removed (it cannot be empty).
+const NOBODY: &str = "# Nobody may sign in. Add people with `shoebox users add NAME --stack STACK`.\n";
 
 /// Arguments of `shoebox users`.
 #[derive(Debug, clap::Args)]
@@ -116,16 +119,16 @@ fn read_password(name: &str) -> anyhow::Result<String> {
 enum Target {
     /// The htpasswd file in a data folder.
     File(PathBuf),
-    /// The sign-in configuration secret of a deployed stack.
-    Stack(StackConfig),
+    /// The users secret of a deployed stack.
+    Stack(StackUsers),
 }
 
-/// A deployed gallery's sign-in configuration: the secret, and its JSON as read.
-struct StackConfig {
+/// A deployed gallery's users: the secret, and its text as read.
+struct StackUsers {
     stack: String,
     secret: String,
     client: aws_sdk_secretsmanager::Client,
-    config: serde_json::Map<String, serde_json::Value>,
+    text: String,
 }
 
 impl Target {
@@ -147,9 +150,7 @@ impl Target {
     fn htpasswd(&self, file_text: &str) -> String {
         match self {
             Self::File(_) => file_text.to_owned(),
-            Self::Stack(s) => {
-                s.config.get("htpasswd").and_then(|v| v.as_str()).unwrap_or_default().to_owned()
-            }
+            Self::Stack(s) => s.text.clone(),
         }
     }
 
@@ -165,14 +166,12 @@ impl Target {
                 local::write_private(file, text.as_bytes())
             }
             Self::Stack(s) => {
-                s.config.insert("htpasswd".into(), text.into());
-                let json = serde_json::Value::Object(s.config.clone()).to_string();
-                // The whole configuration must still load at the edge, key and all.
-                edge_auth::Auth::from_json(&json).context("the sign-in configuration would not load")?;
+                // Secrets Manager refuses an empty value; a comment is no user as well.
+                let text = if text.trim().is_empty() { NOBODY } else { text };
                 s.client
                     .put_secret_value()
                     .secret_id(&s.secret)
-                    .secret_string(json)
+                    .secret_string(text)
                     .send()
                     .await
                     .map_err(|e| anyhow::anyhow!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))
@@ -183,8 +182,8 @@ impl Target {
     }
 }
 
-/// Finds the stack's sign-in configuration secret and reads it.
-async fn stack_config(stack: &str, region: &str) -> anyhow::Result<StackConfig> {
+/// Finds the stack's users secret and reads it (no value yet means no users).
+async fn stack_users(stack: &str, region: &str) -> anyhow::Result<StackUsers> {
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new(region.to_owned()))
         .load()
@@ -199,25 +198,29 @@ async fn stack_config(stack: &str, region: &str) -> anyhow::Result<StackConfig> 
     let outputs = described.stacks().first().map(|s| s.outputs()).unwrap_or_default();
     let secret = outputs
         .iter()
-        .find(|o| o.output_key() == Some(CONFIG_SECRET_OUTPUT))
+        .find(|o| o.output_key() == Some(USERS_SECRET_OUTPUT))
         .and_then(|o| o.output_value())
         .with_context(|| {
-            format!("stack {stack} has no {CONFIG_SECRET_OUTPUT} output: is it a Shoebox stack?")
+            format!("stack {stack} has no {USERS_SECRET_OUTPUT} output: is it a Shoebox stack?")
         })?
         .to_owned();
     let client = aws_sdk_secretsmanager::Client::new(&sdk);
-    let value = client.get_secret_value().secret_id(&secret).send().await.map_err(|e| {
-        anyhow::anyhow!(
+    let text = match client.get_secret_value().secret_id(&secret).send().await {
+        Ok(value) => value.secret_string().unwrap_or_default().to_owned(),
+        // A secret without a value yet (before the first deploy finished): no users.
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                s.is_resource_not_found_exception() && s.to_string().contains("AWSCURRENT")
+            }) =>
+        {
+            String::new()
+        }
+        Err(e) => anyhow::bail!(
             "cannot read the secret {secret}: {}",
             aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-        )
-    })?;
-    let text = value.secret_string().unwrap_or("{}");
-    let config = match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(map)) => map,
-        _ => anyhow::bail!("the secret {secret} is not a sign-in configuration (JSON object)"),
+        ),
     };
-    Ok(StackConfig { stack: stack.to_owned(), secret, client, config })
+    Ok(StackUsers { stack: stack.to_owned(), secret, client, text })
 }
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
@@ -227,7 +230,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let (mut target, file_text) = match &args.stack {
-        Some(stack) => (Target::Stack(stack_config(stack, &args.region).await?), String::new()),
+        Some(stack) => (Target::Stack(stack_users(stack, &args.region).await?), String::new()),
         None => {
             let data = args.data.unwrap_or_else(local::default_data_dir);
             let file = local::users_file(&data);

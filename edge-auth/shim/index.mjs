@@ -3,10 +3,11 @@
 // and passes in the event, the time and random bytes.
 //
 // Configuration: Lambda@Edge has no environment variables, so it lives in AWS Secrets Manager
-// (us-east-1) under the name "<function name>-config", where the function name is the one the
-// replica runs as without its "us-east-1." prefix. It is cached for five minutes, so users added
-// with `shoebox users add` take effect without a redeploy. Locally and in tests the file named by
-// SHOEBOX_EDGE_CONFIG_FILE is used instead.
+// (us-east-1), named after the function as the replica runs it without its "us-east-1." prefix:
+// "<function name>-config" holds the signing key and its CloudFront key id (written by the stack),
+// "<function name>-users" the htpasswd lines (written by `shoebox users --stack`, which so never
+// reads the key). Both are cached for five minutes, so users take effect without a redeploy.
+// Locally and in tests the file named by SHOEBOX_EDGE_CONFIG_FILE (users included) is used instead.
 import { readFile } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
 
@@ -44,9 +45,9 @@ function call(name, text, ...rest) {
   }
 }
 
-/** The Secrets Manager name holding this function's configuration. */
-export function secretIdFor(functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '') {
-  return `${functionName.replace(/^[a-z]{2}(-[a-z]+)+-\d+\./, '')}-config`;
+/** The Secrets Manager name holding this function's configuration ("config" or "users"). */
+export function secretIdFor(functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '', part = 'config') {
+  return `${functionName.replace(/^[a-z]{2}(-[a-z]+)+-\d+\./, '')}-${part}`;
 }
 
 async function fetchConfig() {
@@ -54,10 +55,18 @@ async function fetchConfig() {
     return readFile(process.env.SHOEBOX_EDGE_CONFIG_FILE, 'utf8');
   }
   // The Node.js runtime ships the AWS SDK v3; it is not in the bundle.
-  const { SecretsManagerClient, GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-  secrets ??= new SecretsManagerClient({ region: 'us-east-1' });
-  const out = await secrets.send(new GetSecretValueCommand({ SecretId: secretIdFor() }));
-  return out.SecretString;
+  const sdk = await import('@aws-sdk/client-secrets-manager');
+  secrets ??= new sdk.SecretsManagerClient({ region: 'us-east-1' });
+  const read = (part) => secrets.send(new sdk.GetSecretValueCommand({ SecretId: secretIdFor(undefined, part) }));
+  const [config, users] = await Promise.all([
+    read('config'),
+    // A users secret without a value yet means nobody may sign in.
+    read('users').catch((e) => {
+      if (e?.name === 'ResourceNotFoundException' && /version|AWSCURRENT/i.test(String(e.message))) return {};
+      throw e;
+    }),
+  ]);
+  return JSON.stringify({ ...JSON.parse(config.SecretString), htpasswd: users.SecretString ?? '' });
 }
 
 async function ensureConfig() {

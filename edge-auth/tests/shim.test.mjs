@@ -189,15 +189,20 @@ test('in AWS the configuration comes from Secrets Manager, named after the funct
   delete process.env.SHOEBOX_EDGE_CONFIG_FILE;
   const { secretIdFor } = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets`);
   assert.equal(secretIdFor(), `shoebox-EdgeAuth-${process.pid}-config`, 'replica region prefix stripped');
-  const config = { keyPairId: KEY_PAIR_ID, privateKeyPem, htpasswd: ALICE };
+  assert.equal(secretIdFor(undefined, 'users'), `shoebox-EdgeAuth-${process.pid}-users`);
+  // The key lives in one secret, the users in another.
   const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint });
-  await sm.send(new CreateSecretCommand({ Name: secretIdFor(), SecretString: JSON.stringify(config) }));
+  await sm.send(new CreateSecretCommand({ Name: secretIdFor(), SecretString: JSON.stringify({ keyPairId: KEY_PAIR_ID, privateKeyPem }) }));
+  await sm.send(new CreateSecretCommand({ Name: secretIdFor(undefined, 'users') }));
+  const none = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-1`);
+  assert.equal((await none.handler(fixture('login-form-ok.json'))).status, '401', 'a users secret without a value: nobody');
+  await sm.send(new PutSecretValueCommand({ SecretId: secretIdFor(undefined, 'users'), SecretString: `# people\n${ALICE}\n` }));
   const mod = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-2`);
   const ok = await mod.handler(fixture('login-form-ok.json'));
   assert.equal(ok.status, '303');
   assert.equal(cookieMap(ok)['CloudFront-Key-Pair-Id'], KEY_PAIR_ID);
   // A user removed in the secret is refused once the five-minute cache has expired (new instance here).
-  await sm.send(new PutSecretValueCommand({ SecretId: secretIdFor(), SecretString: JSON.stringify({ ...config, htpasswd: '' }) }));
+  await sm.send(new PutSecretValueCommand({ SecretId: secretIdFor(undefined, 'users'), SecretString: '# nobody\n' }));
   const fresh = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-3`);
   assert.equal((await fresh.handler(fixture('login-form-ok.json'))).status, '401');
 });

@@ -1,7 +1,8 @@
 // `shoebox users add|remove|list --stack` against a deployed-looking gallery in moto: a
-// CloudFormation stack whose EdgeConfigSecret output names the sign-in configuration secret, as
-// template.yaml's does. Then the edge bundle (dist/index.mjs + wasm, run as Lambda@Edge runs it,
-// named after the stack) loads that secret: the added user signs in, the removed one does not.
+// CloudFormation stack whose UsersSecret output names the users secret, as template.yaml's does,
+// beside the configuration secret with the signing key (which the command never reads). Then the
+// edge bundle (dist/index.mjs + wasm, run as Lambda@Edge runs it, named after the stack) loads
+// both: the added user signs in, the removed one does not.
 // Run by ./scripts/test (moto at SHOEBOX_TEST_ENDPOINT, the shoebox binary at SHOEBOX_BIN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,20 +54,18 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   const stack = `shoebox-users-${process.pid}`;
   const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const secrets = new SecretsManagerClient(clients);
-  // What the stack helper writes at deploy: the active key, its CloudFront key id, no users.
+  // What the stack helper writes at deploy: the active key with its CloudFront key id, and a
+  // users secret with no users yet.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const config = {
-    keyPairId: 'K3STACKKEY0001',
-    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    htpasswd: '',
-    title: 'Stack Gallery',
-  };
-  const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-config`, SecretString: JSON.stringify(config) }));
+  const config = { keyPairId: 'K3STACKKEY0001', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), title: 'Stack Gallery' };
+  const configSecret = `${stack}-edge-auth-config`;
+  await secrets.send(new CreateSecretCommand({ Name: configSecret, SecretString: JSON.stringify(config) }));
+  const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-users`, SecretString: '# Who may sign in\n' }));
   await new CloudFormationClient(clients).send(new CreateStackCommand({
     StackName: stack,
     TemplateBody: JSON.stringify({
       Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
-      Outputs: { EdgeConfigSecret: { Value: ARN } },
+      Outputs: { UsersSecret: { Value: ARN } },
     }),
   }));
 
@@ -76,10 +75,10 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   const second = users(['add', 'ben', '--stack', stack], 'battery staple\n');
   assert.equal(second.status, 0, second.stderr);
   assert.deepEqual(users(['list', '--stack', stack]).stdout.split('\n').filter(Boolean), ['anna', 'ben']);
-  const stored = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString);
-  assert.equal(stored.keyPairId, config.keyPairId, 'the rest of the configuration is kept');
-  assert.equal(stored.privateKeyPem, config.privateKeyPem);
-  assert.match(stored.htpasswd, /^anna:\$2y\$10\$.{53}\nben:\$2y\$10\$.{53}\n$/);
+  const stored = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
+  assert.match(stored, /^# Who may sign in\nanna:\$2y\$10\$.{53}\nben:\$2y\$10\$.{53}\n$/, 'comments kept, htpasswd lines');
+  const key = (await secrets.send(new GetSecretValueCommand({ SecretId: configSecret }))).SecretString;
+  assert.equal(key, JSON.stringify(config), 'the configuration with the key is untouched');
 
   let handler = await edge(stack);
   const ok = await handler(login('anna', 'correct horse'));
@@ -108,4 +107,20 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
     assert.match(r.stderr, message, args.join(' '));
   }
   assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString, before);
+
+  // A stack whose users secret has no value yet (mid-deploy): no users, and the first add works.
+  const fresh = `${stack}-fresh`;
+  const empty = await secrets.send(new CreateSecretCommand({ Name: `${fresh}-edge-auth-users` }));
+  await new CloudFormationClient(clients).send(new CreateStackCommand({
+    StackName: fresh,
+    TemplateBody: JSON.stringify({ Resources: { Marker: { Type: 'AWS::SQS::Queue' } }, Outputs: { UsersSecret: { Value: empty.ARN } } }),
+  }));
+  const listed = users(['list', '--stack', fresh]);
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.equal(listed.stdout, '');
+  assert.equal(users(['add', 'dora', '--stack', fresh], 'explorer1\n').status, 0);
+  assert.deepEqual(users(['list', '--stack', fresh]).stdout.split('\n').filter(Boolean), ['dora']);
+  // Removing the last user leaves a comment (Secrets Manager takes no empty value): nobody.
+  assert.equal(users(['remove', 'dora', '--stack', fresh]).status, 0);
+  assert.equal(users(['list', '--stack', fresh]).stdout, '');
 });
