@@ -16,6 +16,7 @@ use bytes::Bytes;
 use shared::keys::{album_data_key, album_page_key, GALLERY_DATA_KEY};
 use shared::store::md5_etag;
 use shared::{ObjectStore, Precondition, PutOptions, SiteMessage, StoreError};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 /// Key of the static login page CloudFront shows instead of a forbidden page.
@@ -134,29 +135,24 @@ pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<Si
     Ok(report)
 }
 
-/// The stored version of a data file now: `known` when the store still holds exactly that
-/// version (one HEAD), else read again. Without a known version it is simply read.
-async fn current<T: Clone>(
-    web: &dyn ObjectStore,
-    key: &str,
-    known: Option<&Saved<T>>,
-) -> Result<Option<T>, StoreError> {
-    let Some(known) = known else { return Ok(None) };
-    let stored = web.head(key).await?.map(|info| info.etag);
-    Ok((stored == known.etag).then(|| known.value.clone()))
+/// Whether the store still holds exactly `known`'s version of `key` (one HEAD).
+async fn still_current<T>(web: &dyn ObjectStore, key: &str, known: &Saved<T>) -> Result<bool, StoreError> {
+    Ok(web.head(key).await?.map(|info| info.etag) == known.etag)
 }
 
-/// The album's data as stored now.
-async fn current_album(
+/// The album's data as stored now: this run's own saved version while it is still the stored
+/// one, else read again.
+async fn current_album<'a>(
     web: &dyn ObjectStore,
     album: &str,
-    fresh: &[Saved<AlbumData>],
-) -> Result<AlbumData, SiteError> {
-    let known = fresh.iter().find(|d| d.value.album == album);
-    match current(web, &album_data_key(album), known).await? {
-        Some(data) => Ok(data),
-        None => Ok(load_album(web, album).await?),
+    fresh: &'a [Saved<AlbumData>],
+) -> Result<Cow<'a, AlbumData>, SiteError> {
+    if let Some(known) = fresh.iter().find(|d| d.value.album == album) {
+        if still_current(web, &album_data_key(album), known).await? {
+            return Ok(Cow::Borrowed(&known.value));
+        }
     }
+    Ok(Cow::Owned(load_album(web, album).await?))
 }
 
 /// Renders `pages` (album paths) and the index, each written only if still the version read
@@ -174,7 +170,7 @@ async fn render_pages(
     }
     // "" is the index.
     let mut pending: BTreeSet<String> = pages.iter().cloned().chain([String::new()]).collect();
-    let mut known_gallery = gallery.clone();
+    let mut reloaded: Option<Saved<GallerySummary>> = None;
     for attempt in 1..=MAX_ATTEMPTS {
         // The pages' versions first, then the data they are rendered from.
         let mut versions = Vec::with_capacity(pending.len());
@@ -183,13 +179,11 @@ async fn render_pages(
             let etag = web.head(&page).await?.map(|info| info.etag);
             versions.push((path.clone(), page, etag));
         }
-        let gallery = match current(web, GALLERY_DATA_KEY, Some(&known_gallery)).await? {
-            Some(g) => g,
-            None => {
-                known_gallery = load_gallery_versioned(web).await?;
-                known_gallery.value.clone()
-            }
-        };
+        let known = reloaded.as_ref().unwrap_or(gallery);
+        if !still_current(web, GALLERY_DATA_KEY, known).await? {
+            reloaded = Some(load_gallery_versioned(web).await?);
+        }
+        let gallery = &reloaded.as_ref().unwrap_or(gallery).value;
         let mut conflicts = BTreeSet::new();
         for (path, page, etag) in versions {
             if !path.is_empty() && !gallery.has_page(&path) {
@@ -201,9 +195,9 @@ async fn render_pages(
                 continue;
             }
             let html = if path.is_empty() {
-                renderer.index(&gallery)?
+                renderer.index(gallery)?
             } else {
-                renderer.album(&current_album(web, &path, fresh).await?, &gallery)?
+                renderer.album(&*current_album(web, &path, fresh).await?, gallery)?
             };
             if etag.as_deref() == Some(md5_etag(html.as_bytes()).as_str()) {
                 continue;
