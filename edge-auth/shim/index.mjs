@@ -5,8 +5,9 @@
 // Configuration: Lambda@Edge has no environment variables, so it lives in AWS Secrets Manager
 // (us-east-1), named after the function as the replica runs it without its "us-east-1." prefix:
 // "<function name>-config" holds the signing key and its CloudFront key id (written by the stack),
-// "<function name>-users" the htpasswd lines (written by `shoebox users --stack`, which so never
-// reads the key). Both are cached for five minutes, so users take effect without a redeploy.
+// "<function name>-users" the htpasswd lines and "<function name>-access" the share secret,
+// revoked links and album limits (written by `shoebox users|share --stack`, which so never read
+// the key). They are cached for five minutes, so changes take effect without a redeploy.
 // Locally and in tests the file named by SHOEBOX_EDGE_CONFIG_FILE (users included) is used instead.
 import { readFile } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
@@ -58,15 +59,23 @@ async function fetchConfig() {
   const sdk = await import('@aws-sdk/client-secrets-manager');
   secrets ??= new sdk.SecretsManagerClient({ region: 'us-east-1' });
   const read = (part) => secrets.send(new sdk.GetSecretValueCommand({ SecretId: secretIdFor(undefined, part) }));
-  const [config, users] = await Promise.all([
-    read('config'),
-    // A users secret without a value yet means nobody may sign in.
-    read('users').catch((e) => {
-      if (e?.name === 'ResourceNotFoundException' && /version|AWSCURRENT/i.test(String(e.message))) return {};
-      throw e;
-    }),
-  ]);
-  return JSON.stringify({ ...JSON.parse(config.SecretString), htpasswd: users.SecretString ?? '' });
+  // A users or access secret without a value yet: nobody may sign in, nothing is shared. An
+  // access secret that does not exist at all (a stack from before sharing) also shares nothing.
+  const optional = (part, missingToo) => read(part).catch((e) => {
+    if (e?.name === 'ResourceNotFoundException' && (missingToo || /version|AWSCURRENT/i.test(String(e.message)))) {
+      return {};
+    }
+    throw e;
+  });
+  const [config, users, access] = await Promise.all([read('config'), optional('users'), optional('access', true)]);
+  const { shareSecret, revokedLinks, scopes } = access.SecretString ? JSON.parse(access.SecretString) : {};
+  return JSON.stringify({
+    ...JSON.parse(config.SecretString),
+    htpasswd: users.SecretString ?? '',
+    ...(shareSecret ? { shareSecret } : {}),
+    revokedLinks: revokedLinks ?? [],
+    scopes: scopes ?? {},
+  });
 }
 
 async function ensureConfig() {

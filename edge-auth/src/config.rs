@@ -1,9 +1,11 @@
 //! The edge configuration: what the shim fetches (from SSM in AWS, a file locally) and passes in.
 
 use crate::htpasswd::{HtpasswdError, Users};
+use crate::share::{secret_from_base64, valid_album_path};
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Which digest signs the policy. CloudFront defaults to SHA-1; SHA-256 adds a cookie.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -38,6 +40,79 @@ pub struct EdgeConfig {
     /// The gallery's title, shown on the login page.
     #[serde(default = "default_title")]
     pub title: String,
+    /// The share-link secret: 32 random bytes, standard base64. Without it share links are
+    /// refused.
+    #[serde(default)]
+    pub share_secret: Option<String>,
+    /// The longest a share link's cookies last (the link's expiry cuts it shorter): how long a
+    /// revoked link's cookies can still be used. Opening the link again renews them.
+    #[serde(default = "default_share_cookie")]
+    pub share_cookie_seconds: u64,
+    /// Ids of revoked share links.
+    #[serde(default)]
+    pub revoked_links: Vec<String>,
+    /// Users who may see one album (and its sub-albums) only, by user name.
+    #[serde(default)]
+    pub scopes: BTreeMap<String, Scope>,
+}
+
+/// The one album a user or a link may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scope {
+    /// The album's folder path (`Family`).
+    pub album: String,
+    /// Its canonical URL path, with a trailing slash (`/Family/`).
+    pub path: String,
+}
+
+/// Sharing and album limits, kept beside the users (a local `access.json`, or the deployed
+/// stack's access secret) and merged into [`EdgeConfig`] by [`EdgeConfig::with_access`] (the
+/// shim does the same in JavaScript). Not secret the way the signing key is: `shoebox share` and
+/// `shoebox users` read and write it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Access {
+    /// The share-link secret (32 random bytes, standard base64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share_secret: Option<String>,
+    /// The share links made, for `shoebox share list` (the edge needs only the revoked ids).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<ShareLink>,
+    /// Ids of revoked links, kept until the link would have expired anyway.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_links: Vec<String>,
+    /// Users limited to one album.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub scopes: BTreeMap<String, Scope>,
+}
+
+/// A share link as `shoebox share` recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ShareLink {
+    /// The link's id (in its token, and what `shoebox share revoke` takes).
+    pub id: String,
+    /// The album's folder path.
+    pub album: String,
+    /// Unix time it stops working.
+    pub expires: u64,
+    /// Unix time it was made.
+    pub created: u64,
+    /// Who it is for, if the owner said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl EdgeConfig {
+    /// This configuration with the share secret, the revoked links and the album limits of
+    /// `access`.
+    pub fn with_access(mut self, access: &Access) -> Self {
+        self.share_secret = access.share_secret.clone();
+        self.revoked_links = access.revoked_links.clone();
+        self.scopes = access.scopes.clone();
+        self
+    }
 }
 
 fn default_session() -> u64 {
@@ -48,6 +123,9 @@ fn default_remember() -> u64 {
 }
 fn default_title() -> String {
     "Shoebox".into()
+}
+fn default_share_cookie() -> u64 {
+    4 * 3600
 }
 
 /// Why the configuration cannot be used.
@@ -69,6 +147,9 @@ pub enum ConfigError {
     /// A setting out of range.
     #[error("{0}")]
     Invalid(&'static str),
+    /// A user's album scope is not a canonical album path.
+    #[error("the album scope of user {0:?} is not an album path like /Family/")]
+    Scope(String),
 }
 
 /// The parsed configuration: the key and users, ready for every request.
@@ -76,6 +157,7 @@ pub enum ConfigError {
 pub struct Auth {
     pub(crate) key: rsa::PrivateKey,
     pub(crate) users: Users,
+    pub(crate) share_secret: Option<Vec<u8>>,
     pub(crate) config: EdgeConfig,
 }
 
@@ -102,7 +184,20 @@ impl Auth {
             return Err(ConfigError::Invalid("sessionSeconds must be greater than zero"));
         }
         let users = Users::parse(&config.htpasswd)?;
-        Ok(Self { key, users, config })
+        let share_secret = match config.share_secret.as_deref() {
+            Some(text) => Some(
+                secret_from_base64(text)
+                    .ok_or(ConfigError::Invalid("shareSecret is not 32 bytes of base64"))?,
+            ),
+            None => None,
+        };
+        if config.share_cookie_seconds == 0 {
+            return Err(ConfigError::Invalid("shareCookieSeconds must be greater than zero"));
+        }
+        if let Some((user, _)) = config.scopes.iter().find(|(_, scope)| !valid_album_path(&scope.path)) {
+            return Err(ConfigError::Scope(user.clone()));
+        }
+        Ok(Self { key, users, share_secret, config })
     }
 
     /// The configuration this was built from.

@@ -14,8 +14,12 @@ pub const SIGNATURE: &str = "CloudFront-Signature";
 pub const KEY_PAIR_ID: &str = "CloudFront-Key-Pair-Id";
 /// `CloudFront-Hash-Algorithm` (only sent for SHA-256).
 pub const HASH_ALGORITHM: &str = "CloudFront-Hash-Algorithm";
+/// The album a scoped visitor (a share link, a user limited to one album) may see, as its URL
+/// path. Not a credential (CloudFront ignores it): the pages read it to hide links the visitor
+/// cannot follow, so it is the one cookie scripts may read.
+pub const SCOPE: &str = "shoebox-scope";
 /// Every cookie a login may set, for logout to expire.
-pub const ALL: [&str; 4] = [POLICY, SIGNATURE, KEY_PAIR_ID, HASH_ALGORITHM];
+pub const ALL: [&str; 5] = [POLICY, SIGNATURE, KEY_PAIR_ID, HASH_ALGORITHM, SCOPE];
 
 /// The custom policy for the whole site on `host`, byte for byte as the AWS SDK signers write it.
 pub fn policy(host: &str, expires_epoch: u64) -> String {
@@ -105,6 +109,15 @@ pub fn set_cookie(name: &str, value: &str, max_age: Option<u64>) -> String {
         .secure(true)
         .http_only(true)
         .same_site(cookie::SameSite::Lax);
+    if let Some(s) = max_age {
+        c = c.max_age(cookie::time::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX)));
+    }
+    c.build().to_string()
+}
+
+/// The `Set-Cookie` value naming the scope a visitor may see (readable by the page's script).
+pub fn scope_cookie(path: &str, max_age: Option<u64>) -> String {
+    let mut c = cookie::Cookie::build((SCOPE, path)).path("/").secure(true).same_site(cookie::SameSite::Lax);
     if let Some(s) = max_age {
         c = c.max_age(cookie::time::Duration::seconds(i64::try_from(s).unwrap_or(i64::MAX)));
     }

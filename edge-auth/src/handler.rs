@@ -1,14 +1,14 @@
 //! The routes: `GET /_auth/login` (page), `POST /_auth/login` (check, sign cookies),
-//! `GET|POST /_auth/logout` (expire cookies). Everything else gets a clear 4xx.
+//! `GET|POST /_auth/logout` (expire cookies), `GET /_auth/share?t=TOKEN` (a share link: cookies for
+//! one album). Everything else gets a clear 4xx.
 
 use crate::config::Auth;
 use crate::cookies;
 use crate::event::{CfRequest, CfResponse};
-use crate::page::login_page;
+use crate::page::{login_page, message_page};
 use crate::redirect::safe_next;
+use crate::share::{self, ShareError, SHARE_PATH};
 use base64::Engine as _;
-use rand_chacha::rand_core::SeedableRng;
-use rand_chacha::ChaCha20Rng;
 use serde::Deserialize;
 
 /// The login page's path.
@@ -111,9 +111,16 @@ impl Auth {
                 }
                 handled(r, "logout")
             }
-            (LOGIN_PATH | LOGOUT_PATH, _) => handled(
-                text(405, "Method not allowed.")
-                    .header("Allow", if request.uri == LOGIN_PATH { "GET, HEAD, POST" } else { "GET, POST" }),
+            (SHARE_PATH, "GET" | "HEAD") => self.open_share(request, now, seed),
+            (LOGIN_PATH | LOGOUT_PATH | SHARE_PATH, _) => handled(
+                text(405, "Method not allowed.").header(
+                    "Allow",
+                    match request.uri.as_str() {
+                        LOGIN_PATH => "GET, HEAD, POST",
+                        LOGOUT_PATH => "GET, POST",
+                        _ => "GET, HEAD",
+                    },
+                ),
                 format!("{method} {} refused", request.uri),
             ),
             _ => handled(text(404, "Not found."), format!("no route for {}", request.uri)),
@@ -122,6 +129,77 @@ impl Auth {
 
     fn page(&self, status: u16, error: Option<&str>, next: &str) -> CfResponse {
         CfResponse::new(status).body("text/html; charset=utf-8", login_page(&self.config.title, error, next))
+    }
+
+    fn message(&self, status: u16, heading: &str, text: &str) -> CfResponse {
+        CfResponse::new(status)
+            .body("text/html; charset=utf-8", message_page(&self.config.title, heading, text))
+            .header("Cache-Control", "no-store")
+    }
+
+    /// Signed cookies for `resource` until `expires` (and the scope cookie: `Some(path)` for a
+    /// visitor limited to one album, `None` to clear an earlier one), on a response.
+    fn with_cookies(
+        &self,
+        mut response: CfResponse,
+        resource: &str,
+        expires: u64,
+        max_age: Option<u64>,
+        scope: Option<&str>,
+        seed: [u8; 32],
+    ) -> Result<CfResponse, rsa::signature::Error> {
+        for (name, value) in self.signed_cookies(resource, expires, seed)? {
+            response = response.header("Set-Cookie", cookies::set_cookie(name, &value, max_age));
+        }
+        let scope = match scope {
+            Some(path) => cookies::scope_cookie(path, max_age),
+            None => cookies::expire_cookie(cookies::SCOPE),
+        };
+        Ok(response.header("Set-Cookie", scope))
+    }
+
+    /// A share link: cookies for the album it names, until it expires or for
+    /// `shareCookieSeconds` at most, then on to the album.
+    fn open_share(&self, request: &CfRequest, now: u64, seed: [u8; 32]) -> Handled {
+        let token = query_param(&request.querystring, "t").unwrap_or_default();
+        let claims = match self.share_secret.as_deref() {
+            None => Err(ShareError::NoSecret),
+            Some(secret) => share::decode(secret, &token, now, &self.config.revoked_links),
+        };
+        let claims = match claims {
+            Ok(c) => c,
+            Err(e) => {
+                let (status, heading, text) = match &e {
+                    ShareError::Expired(_) => {
+                        (410, "This link has expired", "Ask whoever sent it for a new one.")
+                    }
+                    ShareError::Revoked(_) => (
+                        410,
+                        "This link no longer works",
+                        "Whoever shared it has withdrawn it. Ask them for a new one if you still need it.",
+                    ),
+                    ShareError::NoSecret => {
+                        (503, "Sharing is not available", "This gallery does not open share links.")
+                    }
+                    ShareError::Malformed(_) | ShareError::BadSignature => (
+                        400,
+                        "This link is not valid",
+                        "It may have been cut short when it was copied: try copying the whole link again.",
+                    ),
+                };
+                return handled(self.message(status, heading, text), format!("share link refused: {e}"));
+            }
+        };
+        let Some(host) = valid_host(request) else {
+            return handled(text(400, "The request has no valid Host header."), "share without a valid Host");
+        };
+        let expires = claims.e.min(now.saturating_add(self.config.share_cookie_seconds));
+        let response = CfResponse::new(303).header("Location", &claims.p).header("Cache-Control", "no-store");
+        let resource = format!("https://{host}{}*", claims.p);
+        match self.with_cookies(response, &resource, expires, Some(expires - now), Some(&claims.p), seed) {
+            Ok(r) => handled(r, format!("share link {} opened {:?} until {expires}", claims.i, claims.a)),
+            Err(e) => handled(text(500, "Signing failed."), format!("signing failed: {e}")),
+        }
     }
 
     fn login(&self, request: &CfRequest, now: u64, seed: [u8; 32]) -> Handled {
@@ -192,9 +270,7 @@ impl Auth {
         if creds.username.len() > MAX_USERNAME || creds.password.len() > MAX_PASSWORD {
             return fail(400, "User name or password is too long.", "over-long credentials".into());
         }
-        let Some(host) =
-            request.header("host").filter(|h| !h.is_empty() && !h.contains(['/', '"', '\\', ' ']))
-        else {
+        let Some(host) = valid_host(request) else {
             return fail(400, "The request has no valid Host header.", "missing or bad Host".into());
         };
 
@@ -208,46 +284,54 @@ impl Auth {
 
         let remember = creds.remember();
         let lifetime = if remember { self.config.remember_seconds } else { self.config.session_seconds };
-        let policy = cookies::policy(host, now.saturating_add(lifetime));
-        let mut rng = ChaCha20Rng::from_seed(seed);
-        let values = match cookies::signed_cookie_values(
-            &self.key,
-            &self.config.key_pair_id,
-            self.config.hash_algorithm,
-            &policy,
-            &mut rng,
-        ) {
-            Ok(v) => v,
-            Err(e) => return handled(text(500, "Signing failed."), format!("signing failed: {e}")),
+        let expires = now.saturating_add(lifetime);
+        // A user limited to one album gets cookies for that album's pattern only, and lands in it.
+        let scope = self.config.scopes.get(&creds.username);
+        let (resource, next) = match scope {
+            Some(scope) if next.starts_with(&scope.path) => (format!("https://{host}{}*", scope.path), next),
+            Some(scope) => (format!("https://{host}{}*", scope.path), scope.path.clone()),
+            None => (format!("https://{host}/*"), next),
         };
         let max_age = remember.then_some(self.config.remember_seconds);
-        let mut response = if wants_json {
+        let response = if wants_json {
             CfResponse::new(200)
                 .body("application/json", serde_json::json!({ "ok": true, "next": next }).to_string())
         } else {
             CfResponse::new(303).header("Location", next.as_str()).header("Cache-Control", "no-store")
         };
-        for (name, value) in &values {
-            response = response.header("Set-Cookie", cookies::set_cookie(name, value, max_age));
+        let scope_path = scope.map(|s| s.path.as_str());
+        match self.with_cookies(response, &resource, expires, max_age, scope_path, seed) {
+            Ok(response) => handled(response, format!("login ok for {:?}", creds.username)),
+            Err(e) => handled(text(500, "Signing failed."), format!("signing failed: {e}")),
         }
-        handled(response, format!("login ok for {:?}", creds.username))
     }
+}
+
+/// The request's `Host`, when it can name a site in a cookie policy.
+fn valid_host(request: &CfRequest) -> Option<&str> {
+    request.header("host").filter(|h| !h.is_empty() && !h.contains(['/', '"', '\\', ' ', '*', '?']))
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::config::{EdgeConfig, HashAlgorithm};
+    use rand_chacha::rand_core::SeedableRng;
+    use rand_chacha::ChaCha20Rng;
     use rsa::pkcs8::EncodePrivateKey;
 
     pub(crate) const PASSWORD_LINE: &str =
         "alice:$2y$04$778MjvI.Jzj5S5zk4NSfs.wvDDtABgOzRel8vQ16CD3AIZ6iENAr6";
 
     pub(crate) fn auth(algorithm: HashAlgorithm) -> Auth {
+        auth_with(algorithm, |_| {})
+    }
+
+    pub(crate) fn auth_with(algorithm: HashAlgorithm, change: impl FnOnce(&mut EdgeConfig)) -> Auth {
         let mut rng = ChaCha20Rng::from_seed([7; 32]);
         let key = rsa::PrivateKey::new(&mut rng, 2048).expect("key");
         let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).expect("pem").to_string();
-        Auth::new(EdgeConfig {
+        let mut config = EdgeConfig {
             key_pair_id: "K2JCJMDEHXQW5F".into(),
             private_key_pem: pem,
             htpasswd: PASSWORD_LINE.into(),
@@ -255,8 +339,13 @@ pub(crate) mod tests {
             remember_seconds: 86400,
             hash_algorithm: algorithm,
             title: "Family <Photos>".into(),
-        })
-        .expect("config")
+            share_secret: None,
+            share_cookie_seconds: 4 * 3600,
+            revoked_links: Vec::new(),
+            scopes: Default::default(),
+        };
+        change(&mut config);
+        Auth::new(config).expect("config")
     }
 
     fn event(
@@ -308,7 +397,12 @@ pub(crate) mod tests {
             a.handle_event(&event("POST", LOGIN_PATH, "", &[HOST, FORM], Some(body)), 1_700_000_000, [1; 32]);
         assert_eq!(h.response.status_code(), 303, "{:?}", h.response);
         assert_eq!(h.response.values("location"), vec!["/Trips/Rome%202024/"]);
-        let cookies = h.response.values("set-cookie");
+        let all = h.response.values("set-cookie");
+        assert!(
+            all.iter().any(|c| c.starts_with("shoebox-scope=;") && c.contains("Max-Age=0")),
+            "an earlier share link's scope is cleared: {all:?}"
+        );
+        let cookies: Vec<&str> = all.into_iter().filter(|c| c.starts_with("CloudFront-")).collect();
         assert_eq!(cookies.len(), 3);
         assert!(cookies.iter().all(|c| c.contains("Secure")
             && c.contains("HttpOnly")
@@ -336,7 +430,8 @@ pub(crate) mod tests {
         );
         assert_eq!(h.response.status_code(), 200);
         assert_eq!(h.response.body.as_deref(), Some(r#"{"next":"/","ok":true}"#));
-        let cookies = h.response.values("set-cookie");
+        let all = h.response.values("set-cookie");
+        let cookies: Vec<&str> = all.into_iter().filter(|c| c.starts_with("CloudFront-")).collect();
         assert_eq!(cookies.len(), 4);
         assert!(cookies.iter().all(|c| c.contains("Max-Age=86400")));
         assert!(cookies.iter().any(|c| c.starts_with("CloudFront-Hash-Algorithm=SHA256;")));
@@ -408,9 +503,131 @@ pub(crate) mod tests {
             assert_eq!(r.status_code(), 303);
             assert_eq!(r.values("location"), vec![LOGIN_PATH]);
             let cookies = r.values("set-cookie");
-            assert_eq!(cookies.len(), 4);
+            assert_eq!(cookies.len(), 5, "the three, the hash algorithm, the scope: {cookies:?}");
             assert!(cookies.iter().all(|c| c.contains("Max-Age=0")));
         }
+    }
+
+    const SHARE_SECRET: [u8; 32] = [5; 32];
+
+    fn sharing() -> Auth {
+        auth_with(HashAlgorithm::Sha1, |c| {
+            c.share_secret = Some(base64::engine::general_purpose::STANDARD.encode(SHARE_SECRET));
+            c.revoked_links = vec!["revoked1".into()];
+            c.scopes.insert(
+                "alice".into(),
+                crate::config::Scope { album: "Family".into(), path: "/Family/".into() },
+            );
+        })
+    }
+
+    fn link(path: &str, expires: u64, id: &str) -> String {
+        let claims = share::ShareClaims { v: 1, a: "A".into(), p: path.into(), e: expires, i: id.into() };
+        share::encode(&SHARE_SECRET, &claims)
+    }
+
+    fn policy_of(cookies: &[&str]) -> serde_json::Value {
+        let value = cookies
+            .iter()
+            .find_map(|c| c.strip_prefix("CloudFront-Policy="))
+            .and_then(|c| c.split(';').next())
+            .expect("a policy cookie");
+        serde_json::from_slice(&cookies::cf_base64_decode(value).expect("b64")).expect("json")
+    }
+
+    #[test]
+    fn a_share_link_signs_its_album_only_until_it_or_the_cookie_lifetime_ends() {
+        let a = sharing();
+        let open = |token: &str, now: u64| {
+            let query = format!("t={token}");
+            a.handle_event(&event("GET", SHARE_PATH, &query, &[HOST], None), now, [4; 32]).response
+        };
+        let now = 1_700_000_000;
+        // A link valid for 30 days: the cookies last the cookie lifetime (4 h).
+        let r = open(&link("/Trips/Rome%202024/", now + 30 * 86400, "abc"), now);
+        assert_eq!(r.status_code(), 303);
+        assert_eq!(r.values("location"), vec!["/Trips/Rome%202024/"]);
+        let cookies = r.values("set-cookie");
+        let statement = &policy_of(&cookies)["Statement"][0];
+        assert_eq!(statement["Resource"], "https://photos.example.com/Trips/Rome%202024/*");
+        assert_eq!(statement["Condition"]["DateLessThan"]["AWS:EpochTime"], now + 4 * 3600);
+        assert!(cookies.iter().filter(|c| c.starts_with("CloudFront-")).all(|c| c.contains("Max-Age=14400")));
+        let scope = cookies.iter().find(|c| c.starts_with("shoebox-scope=")).expect("scope cookie");
+        assert!(
+            scope.starts_with("shoebox-scope=/Trips/Rome%202024/;") && !scope.contains("HttpOnly"),
+            "{scope}"
+        );
+        // A link that ends sooner: the cookies end with it.
+        let soon = open(&link("/Family/", now + 600, "abc"), now);
+        let soon_cookies = soon.values("set-cookie");
+        assert_eq!(
+            policy_of(&soon_cookies)["Statement"][0]["Condition"]["DateLessThan"]["AWS:EpochTime"],
+            now + 600
+        );
+        // HEAD works like GET (link previews); other methods are refused.
+        let head = a.handle_event(
+            &event("HEAD", SHARE_PATH, &format!("t={}", link("/Family/", now + 60, "x")), &[HOST], None),
+            now,
+            [4; 32],
+        );
+        assert_eq!(head.response.status_code(), 303);
+        assert_eq!(
+            a.handle_event(&event("POST", SHARE_PATH, "", &[HOST], None), now, [0; 32])
+                .response
+                .status_code(),
+            405
+        );
+    }
+
+    #[test]
+    fn refused_share_links_get_a_page_that_says_why_and_no_cookies() {
+        let a = sharing();
+        let now = 1_000;
+        let refused = |query: String, status: u16, says: &str| {
+            let h = a.handle_event(&event("GET", SHARE_PATH, &query, &[HOST], None), now, [4; 32]);
+            assert_eq!(h.response.status_code(), status, "{query}: {}", h.log);
+            let body = h.response.body.clone().unwrap_or_default();
+            assert!(body.contains(says), "{query}: {body}");
+            assert!(!body.contains("<form"), "a guest gets no login form");
+            assert!(h.response.values("set-cookie").is_empty());
+        };
+        refused(format!("t={}", link("/Family/", now, "a")), 410, "expired");
+        refused(format!("t={}", link("/Family/", now + 9, "revoked1")), 410, "withdrawn");
+        let tampered = link("/Family/", now + 9, "a").replacen('e', "f", 1);
+        refused(format!("t={tampered}"), 400, "not valid");
+        let old_secret = share::encode(
+            &[6; 32],
+            &share::ShareClaims { v: 1, a: "F".into(), p: "/Family/".into(), e: now + 9, i: "a".into() },
+        );
+        refused(format!("t={old_secret}"), 400, "not valid");
+        refused(format!("t={}", "A".repeat(5000)), 400, "not valid");
+        refused("t=%FF%FE".into(), 400, "not valid");
+        refused(String::new(), 400, "not valid");
+        let without = auth(HashAlgorithm::Sha1);
+        let h = without.handle_event(
+            &event("GET", SHARE_PATH, &format!("t={}", link("/Family/", now + 9, "a")), &[HOST], None),
+            now,
+            [4; 32],
+        );
+        assert_eq!(h.response.status_code(), 503, "no share secret: sharing is off");
+    }
+
+    #[test]
+    fn a_user_limited_to_one_album_gets_cookies_for_it_and_lands_in_it() {
+        let a = sharing();
+        let login = |next: &str| {
+            let body = form_body(&format!("username=alice&password=wonderland&next={next}"));
+            a.handle_event(&event("POST", LOGIN_PATH, "", &[HOST, FORM], Some(body)), 100, [1; 32]).response
+        };
+        let outside = login("%2FTrips%2F");
+        assert_eq!(outside.values("location"), vec!["/Family/"], "sent to the album it may see");
+        let cookies = outside.values("set-cookie");
+        assert_eq!(policy_of(&cookies)["Statement"][0]["Resource"], "https://photos.example.com/Family/*");
+        assert!(cookies.iter().any(|c| c.starts_with("shoebox-scope=/Family/;")));
+        let inside = login("%2FFamily%2FKids%2F%23photo-1");
+        assert_eq!(inside.values("location"), vec!["/Family/Kids/#photo-1"], "a page inside it is kept");
+        // "/Family 2/" starts with "/Family" but is another album.
+        assert_eq!(login("%2FFamily%25202%2F").values("location"), vec!["/Family/"]);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`cookies`]: the one owner of the signed-cookie format (policy, CloudFront base64, signing).
 //! - [`htpasswd`]: bcrypt users with equal cost for unknown users.
 //! - [`redirect::safe_next`]: same-site redirect targets only.
+//! - [`share`]: share-link tokens (HMAC-SHA256) that open one album until a date.
 
 #[cfg(target_arch = "wasm32")]
 pub mod abi;
@@ -19,7 +20,8 @@ pub mod handler;
 pub mod htpasswd;
 pub mod page;
 pub mod redirect;
+pub mod share;
 pub mod verify;
 
-pub use config::{Auth, ConfigError, EdgeConfig, HashAlgorithm};
+pub use config::{Access, Auth, ConfigError, EdgeConfig, HashAlgorithm, Scope, ShareLink};
 pub use event::{CfRequest, CfResponse};

@@ -71,13 +71,50 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
     )
 }
 
+/// A page with a message and no form: what an expired, revoked or broken share link shows
+/// (a guest has no account, so a login form would only confuse).
+pub fn message_page(title: &str, heading: &str, text: &str) -> String {
+    let (title, heading, text) = (escape(title), escape(heading), escape(text));
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<link rel="icon" href="data:,">
+<title>{heading} · {title}</title>
+<style>{STYLE}</style>
+</head>
+<body>
+<main>
+<h1>{heading}</h1>
+<p class="sub">{text}</p>
+</main>
+</body>
+</html>
+"#
+    )
+}
+
 /// Where the static login page's script is served (unsigned, beside the page).
 pub const STATIC_LOGIN_SCRIPT_PATH: &str = "/_auth/login.js";
 
-/// The static login page's script: it fills `next` with the address the visitor asked for. A
-/// file of its own, because the sites' Content-Security-Policy allows no inline scripts.
-pub const STATIC_LOGIN_SCRIPT: &str =
-    "document.querySelector('input[name=next]').value=location.pathname+location.search+location.hash;\n";
+/// The static login page's script: it fills `next` with the address the visitor asked for, and
+/// tells a visitor who holds a share link's cookies (the readable `shoebox-scope` cookie) that
+/// their link opens one album only, with a way back to it. A file of its own, because the sites'
+/// Content-Security-Policy allows no inline scripts.
+pub const STATIC_LOGIN_SCRIPT: &str = r#"document.querySelector('input[name=next]').value = location.pathname + location.search + location.hash;
+const scope = document.cookie.split('; ').find((c) => c.startsWith('shoebox-scope='))?.slice(14);
+if (scope && /^\/[A-Za-z0-9%._~\-/]*\/$/.test(scope) && !location.pathname.startsWith(scope)) {
+  const note = document.createElement('p');
+  note.className = 'sub';
+  note.append('The link you opened shows one album only: ');
+  note.append(Object.assign(document.createElement('a'), { href: scope, textContent: 'back to that album' }));
+  note.append('. To see more, sign in.');
+  document.querySelector('main h1').after(note);
+}
+"#;
 
 /// The login page as a static file (`_auth/login.html`), which CloudFront serves in place of any
 /// page a visitor may not see yet: [`STATIC_LOGIN_SCRIPT`] sends them back to the address they

@@ -4,7 +4,7 @@
 // Node's crypto. Run by ./scripts/test after ./scripts/build-edge.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { generateKeyPairSync, createPublicKey, verify } from 'node:crypto';
+import { generateKeyPairSync, createPublicKey, createHmac, verify } from 'node:crypto';
 import { readFileSync, writeFileSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -83,18 +83,22 @@ test('login page, form login, failure, logout and junk through the real bundle',
   assertCloudFrontShape(ok);
   assert.equal(ok.status, '303');
   assert.equal(ok.headers.location[0].value, '/Trips/Rome%202024/');
-  assert.equal(ok.headers['set-cookie'].length, 3);
-  for (const { value } of ok.headers['set-cookie']) {
+  const signed = ok.headers['set-cookie'].filter(({ value }) => value.startsWith('CloudFront-'));
+  assert.equal(signed.length, 3);
+  for (const { value } of signed) {
     for (const attr of ['Secure', 'HttpOnly', 'SameSite=Lax', 'Path=/']) assert.ok(value.includes(attr), `${value} has ${attr}`);
     assert.ok(!value.includes('Max-Age'), 'session cookie');
   }
+  // A whole-site sign-in clears the album limit an earlier share link may have left.
+  assert.ok(ok.headers['set-cookie'].some(({ value }) => value.startsWith('shoebox-scope=;') && value.includes('Max-Age=0')));
   const policy = JSON.parse(cfDecode(cookieMap(ok)['CloudFront-Policy']).toString());
   const expiry = policy.Statement[0].Condition.DateLessThan['AWS:EpochTime'];
   assert.equal(policy.Statement[0].Resource, `https://${HOST}/*`);
   assert.ok(Math.abs(expiry - (Date.now() / 1000 + 3600)) < 30, 'expires one session from now');
 
   const remember = await handler(fixture('login-form-remember.json'));
-  assert.ok(remember.headers['set-cookie'].every(({ value }) => value.includes('Max-Age=86400')));
+  const kept = remember.headers['set-cookie'].filter(({ value }) => value.startsWith('CloudFront-'));
+  assert.ok(kept.length === 3 && kept.every(({ value }) => value.includes('Max-Age=86400')));
 
   for (const name of ['login-form-wrong.json', 'login-form-unknown-user.json']) {
     const denied = await handler(fixture(name));
@@ -165,6 +169,38 @@ test('a configuration with a non-bcrypt user is refused with a clear 503, not a 
   const handler = await shim({ htpasswd: 'carol:$apr1$abc$def' });
   const r = await handler(fixture('login-page.json'));
   assert.equal(r.status, '503');
+});
+
+test('a share link\'s cookies name one album and are byte-identical to the AWS SDK signer\'s', async () => {
+  const secret = Buffer.alloc(32, 2);
+  const handler = await shim({ shareSecret: secret.toString('base64'), shareCookieSeconds: 7200 });
+  // The token as `shoebox share` makes it: base64url(claims JSON) "." base64url(HMAC-SHA256).
+  const claims = JSON.stringify({ v: 1, a: 'Trips/Rome 2024', p: '/Trips/Rome%202024/', e: Math.floor(Date.now() / 1000) + 86400, i: 'abcdef0123' });
+  const token = `${Buffer.from(claims).toString('base64url')}.${createHmac('sha256', secret).update(claims).digest('base64url')}`;
+  const event = fixture('login-page.json');
+  Object.assign(event.Records[0].cf.request, { uri: '/_auth/share', querystring: `t=${token}` });
+  const response = await handler(event);
+  assertCloudFrontShape(response);
+  assert.equal(response.status, '303');
+  assert.equal(response.headers.location[0].value, '/Trips/Rome%202024/');
+  const ours = cookieMap(response);
+  const policyText = cfDecode(ours['CloudFront-Policy']).toString();
+  const expires = JSON.parse(policyText).Statement[0].Condition.DateLessThan['AWS:EpochTime'];
+  const now = Math.floor(Date.now() / 1000);
+  assert.ok(expires > now + 7100 && expires <= now + 7200, 'the cookie lifetime, not the link\'s day');
+  const expected = JSON.stringify({ Statement: [{ Resource: `https://${HOST}/Trips/Rome%202024/*`, Condition: { DateLessThan: { 'AWS:EpochTime': expires } } }] });
+  assert.equal(policyText, expected, 'one album\'s pattern, compact JSON');
+  const theirs = getSignedCookies({ policy: expected, keyPairId: KEY_PAIR_ID, privateKey: privateKeyPem });
+  for (const name of ['CloudFront-Policy', 'CloudFront-Signature', 'CloudFront-Key-Pair-Id']) {
+    assert.equal(ours[name], theirs[name], name);
+  }
+  assert.equal(ours['shoebox-scope'], '/Trips/Rome%202024/');
+  // A token signed with another secret opens nothing.
+  const forged = `${Buffer.from(claims).toString('base64url')}.${createHmac('sha256', Buffer.alloc(32, 9)).update(claims).digest('base64url')}`;
+  Object.assign(event.Records[0].cf.request, { querystring: `t=${forged}` });
+  const refused = await handler(event);
+  assert.equal(refused.status, '400');
+  assert.equal(refused.headers['set-cookie'], undefined);
 });
 
 test('deployed as an origin-request trigger: same answer, cookies for the viewer\'s Host', async () => {

@@ -12,6 +12,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
 const shoebox = process.env.SHOEBOX_BIN;
@@ -40,6 +41,52 @@ function login(username, password) {
   return event;
 }
 
+/** The event of a share link being opened (a GET of /_auth/share?t=…). */
+function opening(link) {
+  const event = JSON.parse(readFileSync(join(here, 'fixtures', 'login-origin-request.json'), 'utf8'));
+  const request = event.Records[0].cf.request;
+  const url = new URL(link);
+  Object.assign(request, { method: 'GET', uri: url.pathname, querystring: url.search.slice(1) });
+  delete request.body;
+  return event;
+}
+
+/** The Resource of the policy in a response's cookies. */
+function resourceOf(response) {
+  const value = response.headers['set-cookie'].map((c) => c.value).find((v) => v.startsWith('CloudFront-Policy='));
+  const policy = value.split(';')[0].slice('CloudFront-Policy='.length).replace(/-/g, '+').replace(/_/g, '=').replace(/~/g, '/');
+  return JSON.parse(Buffer.from(policy, 'base64').toString('utf8')).Statement[0].Resource;
+}
+
+/** A stack in moto that looks like a deployed Shoebox: its secrets, its web bucket, its outputs. */
+async function deployedStack(clients, stack, { users = '# Who may sign in\n', gallery } = {}) {
+  const secrets = new SecretsManagerClient(clients);
+  const s3 = new S3Client({ ...clients, forcePathStyle: true });
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const config = { keyPairId: 'K3STACKKEY0001', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), title: 'Stack Gallery' };
+  const configSecret = `${stack}-edge-auth-config`;
+  await secrets.send(new CreateSecretCommand({ Name: configSecret, SecretString: JSON.stringify(config) }));
+  const usersArn = (await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-users`, ...(users === null ? {} : { SecretString: users }) }))).ARN;
+  const shareSecret = Buffer.alloc(32, 3).toString('base64');
+  const accessArn = (await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-access`, SecretString: JSON.stringify({ shareSecret }) }))).ARN;
+  const web = `${stack}-web`.toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: web }));
+  if (gallery) await s3.send(new PutObjectCommand({ Bucket: web, Key: '_data/gallery.json', Body: JSON.stringify(gallery) }));
+  await new CloudFormationClient(clients).send(new CreateStackCommand({
+    StackName: stack,
+    TemplateBody: JSON.stringify({
+      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
+      Outputs: {
+        UsersSecret: { Value: usersArn },
+        AccessSecret: { Value: accessArn },
+        WebBucket: { Value: web },
+        SiteUrl: { Value: 'https://photos.example.com/' },
+      },
+    }),
+  }));
+  return { config, configSecret, usersArn, accessArn, secrets };
+}
+
 let instance = 0;
 /** A cold start of the edge function named after `stack` (fresh module: no cached config). */
 async function edge(stack) {
@@ -53,21 +100,9 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.ok(shoebox && existsSync(shoebox), 'SHOEBOX_BIN (the built shoebox binary) is set by ./scripts/test');
   const stack = `shoebox-users-${process.pid}`;
   const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  const secrets = new SecretsManagerClient(clients);
-  // What the stack helper writes at deploy: the active key with its CloudFront key id, and a
-  // users secret with no users yet.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const config = { keyPairId: 'K3STACKKEY0001', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), title: 'Stack Gallery' };
-  const configSecret = `${stack}-edge-auth-config`;
-  await secrets.send(new CreateSecretCommand({ Name: configSecret, SecretString: JSON.stringify(config) }));
-  const { ARN } = await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-users`, SecretString: '# Who may sign in\n' }));
-  await new CloudFormationClient(clients).send(new CreateStackCommand({
-    StackName: stack,
-    TemplateBody: JSON.stringify({
-      Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
-      Outputs: { UsersSecret: { Value: ARN } },
-    }),
-  }));
+  // What the stack helper writes at deploy: the active key with its CloudFront key id, a users
+  // secret with no users yet, an access secret with a share secret.
+  const { config, configSecret, usersArn: ARN, secrets } = await deployedStack(clients, stack);
 
   const added = users(['add', 'anna', '--stack', stack], 'correct horse\n');
   assert.equal(added.status, 0, added.stderr);
@@ -110,11 +145,7 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
 
   // A stack whose users secret has no value yet (mid-deploy): no users, and the first add works.
   const fresh = `${stack}-fresh`;
-  const empty = await secrets.send(new CreateSecretCommand({ Name: `${fresh}-edge-auth-users` }));
-  await new CloudFormationClient(clients).send(new CreateStackCommand({
-    StackName: fresh,
-    TemplateBody: JSON.stringify({ Resources: { Marker: { Type: 'AWS::SQS::Queue' } }, Outputs: { UsersSecret: { Value: empty.ARN } } }),
-  }));
+  await deployedStack(clients, fresh, { users: null });
   const listed = users(['list', '--stack', fresh]);
   assert.equal(listed.status, 0, listed.stderr);
   assert.equal(listed.stdout, '');
@@ -123,4 +154,56 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   // Removing the last user leaves a comment (Secrets Manager takes no empty value): nobody.
   assert.equal(users(['remove', 'dora', '--stack', fresh]).status, 0);
   assert.equal(users(['list', '--stack', fresh]).stdout, '');
+});
+
+test('share --stack and users --albums: links and limited users the edge honours, revocation included', async () => {
+  assert.ok(endpoint && shoebox && existsSync(shoebox), 'moto and the shoebox binary come from ./scripts/test');
+  const stack = `shoebox-share-${process.pid}`;
+  const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const gallery = { schema: 1, albums: { 'Family/Kids': { title: 'Kids', photo_count: 3, cover: null }, 'Trips/Rome 2024': { title: 'Rome', photo_count: 2, cover: null } } };
+  const { accessArn, secrets } = await deployedStack(clients, stack, { gallery });
+
+  // A person who sees one album (and what is inside it) only.
+  const limited = users(['add', 'carol', '--albums', 'Family', '--stack', stack], 'grandma123\n');
+  assert.equal(limited.status, 0, limited.stderr);
+  assert.match(limited.stderr, /added carol, who sees only Family\/ in stack/);
+  assert.match(users(['list', '--stack', stack]).stdout, /^carol\t\(only Family\/\)$/m);
+  const refused = users(['add', 'dave', '--albums', 'Famly', '--stack', stack], 'password1\n');
+  assert.notEqual(refused.status, 0);
+  assert.match(refused.stderr, /no album "Famly"/);
+  let handler = await edge(stack);
+  const signedIn = await handler(login('carol', 'grandma123'));
+  assert.equal(signedIn.status, '303');
+  assert.equal(signedIn.headers.location[0].value, '/Family/', 'lands in the album she may see');
+  assert.equal(resourceOf(signedIn), 'https://photos.example.com/Family/*');
+
+  // A share link: printed with the stack's address, opened at the edge.
+  const made = spawnSync(shoebox, ['share', 'Trips/Rome 2024', '--expires', '14d', '--note', 'for grandma', '--stack', stack], { env, encoding: 'utf8' });
+  assert.equal(made.status, 0, made.stderr);
+  const link = made.stdout.trim();
+  assert.match(link, /^https:\/\/photos\.example\.com\/_auth\/share\?t=[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/);
+  handler = await edge(stack);
+  const opened = await handler(opening(link));
+  assert.equal(opened.status, '303', JSON.stringify(opened));
+  assert.equal(opened.headers.location[0].value, '/Trips/Rome%202024/');
+  assert.equal(resourceOf(opened), 'https://photos.example.com/Trips/Rome%202024/*');
+  const listed = spawnSync(shoebox, ['share', 'list', '--stack', stack], { env, encoding: 'utf8' }).stdout;
+  const [id] = listed.trim().split('\t');
+  assert.match(listed, /^[0-9a-f]{10}\tTrips\/Rome 2024\/\tuntil \d{4}-\d\d-\d\d \d\d:\d\d UTC\tfor grandma$/m);
+
+  // Revoked: the edge refuses it with a page that says so (after its five-minute cache).
+  const revoked = spawnSync(shoebox, ['share', 'revoke', id, '--stack', stack], { env, encoding: 'utf8' });
+  assert.equal(revoked.status, 0, revoked.stderr);
+  handler = await edge(stack);
+  const gone = await handler(opening(link));
+  assert.equal(gone.status, '410');
+  assert.match(gone.body, /no longer works/);
+  assert.doesNotMatch(gone.body, /<form/);
+  assert.match(spawnSync(shoebox, ['share', 'list', '--stack', stack], { env, encoding: 'utf8' }).stdout, /\trevoked\t/);
+  // "never" is not offered; an unknown album is named.
+  const never = spawnSync(shoebox, ['share', 'Family', '--expires', 'never', '--stack', stack], { env, encoding: 'utf8' });
+  assert.match(never.stderr, /share links always expire/);
+  const access = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: accessArn }))).SecretString);
+  assert.equal(access.shareSecret, Buffer.alloc(32, 3).toString('base64'), 'the stack\'s share secret was used');
+  assert.deepEqual(access.scopes, { carol: { album: 'Family', path: '/Family/' } });
 });
