@@ -57,7 +57,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
         let password = password()?;
         let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password, local::BCRYPT_COST)?);
-        let auth = local::auth(local::signing_key(&dir)?, htpasswd, "Shoebox demo")?;
+        let auth = local::auth(local::signing_key(&dir)?, htpasswd, &local::access(&dir)?, "Shoebox demo")?;
         let (resized, web) = output_stores(&out);
         let gate = Arc::new(Gate::new(auth, web, resized, Some(LocalStore::new(&albums))));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))

@@ -64,9 +64,10 @@ const fn behavior(path_pattern: &'static str, origin: Origin, signed: bool, rewr
 /// The distribution's behaviours in precedence order; the first match wins. Everything private
 /// about an album lives under its own path, so a cookie for `https://HOST/ALBUM/*` grants exactly
 /// that album; only the sign-in pages and the hashed assets are unsigned.
-pub const BEHAVIORS: [Behavior; 7] = [
+pub const BEHAVIORS: [Behavior; 8] = [
     behavior("/_auth/login", Origin::EdgeAuth, false, false),
     behavior("/_auth/logout", Origin::EdgeAuth, false, false),
+    behavior("/_auth/share", Origin::EdgeAuth, false, false),
     behavior("/_auth/*", Origin::Web, false, false),
     behavior("/_assets/*", Origin::Web, false, false),
     behavior("*/_p/*", Origin::Resized, true, false),
@@ -157,11 +158,13 @@ pub async fn serve(gate: Arc<Gate>, listener: tokio::net::TcpListener) -> std::i
 }
 
 /// The gate as a router: every request through [`handle`], every response with the
-/// distribution's security headers.
+/// distribution's security headers, text compressed (gzip or Brotli, as the browser accepts) as
+/// the distribution's `Compress: true` does.
 pub fn app(gate: Arc<Gate>) -> axum::Router {
     axum::Router::new()
         .fallback(handle)
         .layer(axum::middleware::map_response(add_security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(gate)
 }
 
@@ -351,6 +354,7 @@ mod tests {
         let origin = |p: &str| (behavior_for(p).origin, behavior_for(p).signed);
         assert_eq!(origin("/_auth/login"), (Origin::EdgeAuth, false));
         assert_eq!(origin("/_auth/logout"), (Origin::EdgeAuth, false));
+        assert_eq!(origin("/_auth/share"), (Origin::EdgeAuth, false));
         assert_eq!(origin("/_auth/login.html"), (Origin::Web, false));
         assert_eq!(origin("/_auth/404.html"), (Origin::Web, false));
         assert_eq!(origin("/_assets/gallery.0123456789.js"), (Origin::Web, false));

@@ -2,7 +2,7 @@
 //! key kept there, htpasswd files, and the login configuration built from them.
 
 use anyhow::Context as _;
-use edge_auth::config::{Auth, EdgeConfig, HashAlgorithm};
+use edge_auth::config::{Access, Auth, EdgeConfig, HashAlgorithm};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
@@ -29,6 +29,11 @@ pub fn default_data_dir() -> PathBuf {
 /// The htpasswd file in a data folder.
 pub fn users_file(data: &Path) -> PathBuf {
     data.join("htpasswd")
+}
+
+/// The sharing settings and album limits in a data folder (edge_auth::Access as JSON).
+pub fn access_file(data: &Path) -> PathBuf {
+    data.join("access.json")
 }
 
 /// `N` random bytes from the operating system.
@@ -59,8 +64,11 @@ pub fn signing_key(data: &Path) -> anyhow::Result<String> {
     Ok(pem)
 }
 
-/// Writes a file readable by its owner only, whole or not at all.
+/// Writes a file readable by its owner only, whole or not at all (its folder made if missing).
 pub fn write_private(path: &Path, body: &[u8]) -> anyhow::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
     let partial = path.with_extension("partial");
     std::fs::write(&partial, body).with_context(|| format!("cannot write {}", partial.display()))?;
     #[cfg(unix)]
@@ -72,9 +80,9 @@ pub fn write_private(path: &Path, body: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The gate's login configuration from a signing key and htpasswd lines.
-pub fn auth(private_key_pem: String, htpasswd: String, title: &str) -> anyhow::Result<Auth> {
-    Ok(Auth::new(EdgeConfig {
+/// The gate's login configuration from a signing key, htpasswd lines and the sharing settings.
+pub fn auth(private_key_pem: String, htpasswd: String, access: &Access, title: &str) -> anyhow::Result<Auth> {
+    let config = EdgeConfig {
         key_pair_id: LOCAL_KEY_PAIR_ID.into(),
         private_key_pem,
         htpasswd,
@@ -82,5 +90,31 @@ pub fn auth(private_key_pem: String, htpasswd: String, title: &str) -> anyhow::R
         remember_seconds: 30 * 24 * 3600,
         hash_algorithm: HashAlgorithm::Sha1,
         title: title.to_owned(),
-    })?)
+        share_secret: None,
+        share_cookie_seconds: 4 * 3600,
+        revoked_links: Vec::new(),
+        scopes: Default::default(),
+    };
+    Ok(Auth::new(config.with_access(access))?)
+}
+
+/// The sharing settings in a data folder (none yet: the default).
+pub fn access(data: &Path) -> anyhow::Result<Access> {
+    let file = access_file(data);
+    match std::fs::read_to_string(&file) {
+        Ok(text) => serde_json::from_str(&text)
+            .with_context(|| format!("{} is not Shoebox access settings", file.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Access::default()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", file.display())),
+    }
+}
+
+/// The gate's login configuration from a data folder: its key, users and sharing settings.
+pub fn auth_from(data: &Path, title: &str) -> anyhow::Result<Auth> {
+    let htpasswd = match std::fs::read_to_string(users_file(data)) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", users_file(data).display())),
+    };
+    auth(signing_key(data)?, htpasswd, &access(data)?, title)
 }

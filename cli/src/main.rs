@@ -1,4 +1,4 @@
-//! The `shoebox` command: `demo`, `serve`, `users`, `build`, `resize`.
+//! The `shoebox` command: `demo`, `serve`, `users`, `share`, `build`, `resize`.
 
 mod build;
 #[cfg(test)]
@@ -6,8 +6,10 @@ mod crawl_tests;
 mod demo;
 mod gate;
 mod local;
+mod place;
 mod resize;
 mod serve;
+mod share;
 #[cfg(test)]
 mod template_agreement;
 mod users;
@@ -29,8 +31,10 @@ enum Command {
     Demo(demo::Args),
     /// Serve a folder of albums behind the login gate, rebuilding when it changes.
     Serve(serve::Args),
-    /// Manage who can sign in to `shoebox serve`.
+    /// Manage who can sign in (to `shoebox serve`, or with --stack to the deployed gallery).
     Users(users::Args),
+    /// Share one album with a link that expires; list and revoke links.
+    Share(share::Args),
     /// Resize photos into the gallery's derivatives; prints one manifest (JSON) per photo.
     Resize(resize::Args),
     /// Build the whole gallery from a folder of albums into OUT/resized and OUT/web.
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Users(args) => users::run(args),
+        Command::Share(args) => share::run(args),
         Command::Resize(args) => resize::run(args),
         Command::Build(args) => build::run(args),
     };

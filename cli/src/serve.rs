@@ -68,7 +68,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         build(dir.clone(), site_dir.clone(), options.clone(), jobs).await?;
-        let auth = local::auth(local::signing_key(&data)?, htpasswd, &title)?;
+        let auth = local::auth_from(&data, &title)?;
         let (resized, web) = output_stores(&site_dir);
         let gate = Arc::new(Gate::new(auth, web, resized, args.originals.then(|| LocalStore::new(&dir))));
         let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
@@ -98,29 +98,29 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        // Users: reload the file when it changes, keep the old list if the new one is broken.
+        // Users and sharing: reload when either file changes, keep the old settings if the new
+        // ones are broken.
         let reload = {
             let (gate, data, title) = (gate.clone(), data.clone(), title.clone());
+            let access = local::access_file(&data);
             async move {
-                let mut seen = modified(&users);
+                let stamp = || (modified(&users), modified(&access));
+                let mut seen = stamp();
                 loop {
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    let now = modified(&users);
+                    let now = stamp();
                     if now == seen {
                         continue;
                     }
                     seen = now;
-                    let loaded = std::fs::read_to_string(&users)
-                        .map_err(anyhow::Error::from)
-                        .and_then(|text| local::auth(local::signing_key(&data)?, text, &title));
-                    match loaded {
+                    match local::auth_from(&data, &title) {
                         Ok(auth) => {
                             gate.set_auth(auth);
-                            eprintln!("shoebox: users reloaded from {}", users.display());
+                            eprintln!("shoebox: users and share links reloaded from {}", data.display());
                         }
                         Err(e) => eprintln!(
-                            "shoebox: {} not reloaded, keeping the previous users: {e:#}",
-                            users.display()
+                            "shoebox: {} not reloaded, keeping the previous users and links: {e:#}",
+                            data.display()
                         ),
                     }
                 }

@@ -1,22 +1,19 @@
 //! `shoebox users add|remove|list`: who may sign in. Locally the list is the htpasswd file in the
 //! data folder (`shoebox serve` picks changes up within a second); with `--stack` it is the
-//! deployed gallery's users secret (htpasswd lines), found through the stack's `UsersSecret`
-//! output (the edge picks changes up within five minutes). The signing key lives in another
-//! secret this command never reads. Same checks, same messages: bcrypt (`$2y$`), names the login
-//! form accepts, a cost the edge can afford, and the result parsed by edge-auth before anything
-//! is written.
+//! deployed gallery's users secret, found through the stack's outputs (the edge picks changes up
+//! within five minutes). Same checks, same messages: bcrypt (`$2y$`), names the login form
+//! accepts, a cost the edge can afford, and the result parsed by edge-auth before anything is
+//! written. `--albums ALBUM` limits a person to one album (kept beside the users, in the access
+//! settings, so the users file stays an htpasswd file).
 
 use crate::local;
-use anyhow::Context as _;
-use edge_auth::htpasswd::{Users, MAX_EDGE_COST};
+use crate::place::{resolve_album, Place};
+use edge_auth::htpasswd::MAX_EDGE_COST;
+use edge_auth::Scope;
+use shared::keys::album_url;
 use std::io::{BufRead as _, IsTerminal as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
-
-/// The stack output naming the users secret (template.yaml).
-const USERS_SECRET_OUTPUT: &str = "UsersSecret";
-/// What the users secret holds once the last user is removed (it cannot be empty).
-const NOBODY: &str = "# Nobody may sign in. Add people with `shoebox users add NAME --stack STACK`.\n";
 
 /// Arguments of `shoebox users`.
 #[derive(Debug, clap::Args)]
@@ -43,13 +40,16 @@ enum Command {
         /// bcrypt cost: each step doubles the time a sign-in takes.
         #[arg(long, default_value_t = local::BCRYPT_COST)]
         cost: u32,
+        /// Let them see this album (and the albums inside it) only, e.g. "Family/".
+        #[arg(long, value_name = "ALBUM")]
+        albums: Option<String>,
     },
     /// Remove a user.
     Remove {
         /// User name.
         name: String,
     },
-    /// List the users.
+    /// List the users (and the album a user is limited to).
     List,
 }
 
@@ -86,19 +86,6 @@ pub fn edit(text: &str, name: &str, line: Option<&str>) -> (String, bool) {
     (text, found)
 }
 
-/// The users of `text` as edge-auth reads them, refused when one would cost the edge more than
-/// [`MAX_EDGE_COST`] to check.
-pub fn checked_users(text: &str) -> anyhow::Result<Users> {
-    let users = Users::parse(text).context("the users would not load")?;
-    if let Some((user, cost)) = users.costliest().filter(|(_, cost)| *cost > MAX_EDGE_COST) {
-        anyhow::bail!(
-            "{user}'s password hash has bcrypt cost {cost}; signing in would take too long at the edge \
-             (at most {MAX_EDGE_COST}): set a new password with `shoebox users add {user}`"
-        );
-    }
-    Ok(users)
-}
-
 fn read_password(name: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(format!("Password for {name}: "))?;
@@ -115,141 +102,26 @@ fn read_password(name: &str) -> anyhow::Result<String> {
     Ok(password)
 }
 
-/// Where the users live.
-enum Target {
-    /// The htpasswd file in a data folder.
-    File(PathBuf),
-    /// The users secret of a deployed stack.
-    Stack(StackUsers),
-}
-
-/// A deployed gallery's users: the secret, and its text as read.
-struct StackUsers {
-    stack: String,
-    secret: String,
-    client: aws_sdk_secretsmanager::Client,
-    text: String,
-}
-
-impl Target {
-    fn describe(&self) -> String {
-        match self {
-            Self::File(file) => file.display().to_string(),
-            Self::Stack(s) => format!("stack {}", s.stack),
-        }
-    }
-
-    /// When a change reaches sign-in.
-    fn takes_effect(&self) -> &'static str {
-        match self {
-            Self::File(_) => "a running `shoebox serve` picks it up within a second",
-            Self::Stack(_) => "sign-in picks it up within five minutes (the edge caches its configuration)",
-        }
-    }
-
-    fn htpasswd(&self, file_text: &str) -> String {
-        match self {
-            Self::File(_) => file_text.to_owned(),
-            Self::Stack(s) => s.text.clone(),
-        }
-    }
-
-    /// Checks `text` as edge-auth would and writes it.
-    async fn write(&mut self, text: &str) -> anyhow::Result<()> {
-        checked_users(text)?;
-        match self {
-            Self::File(file) => {
-                if let Some(dir) = file.parent() {
-                    std::fs::create_dir_all(dir)
-                        .with_context(|| format!("cannot create {}", dir.display()))?;
-                }
-                local::write_private(file, text.as_bytes())
-            }
-            Self::Stack(s) => {
-                // Secrets Manager refuses an empty value; a comment is no user as well.
-                let text = if text.trim().is_empty() { NOBODY } else { text };
-                s.client
-                    .put_secret_value()
-                    .secret_id(&s.secret)
-                    .secret_string(text)
-                    .send()
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{}", aws_sdk_secretsmanager::error::DisplayErrorContext(e)))
-                    .with_context(|| format!("cannot write the secret {}", s.secret))?;
-                Ok(())
-            }
-        }
-    }
-}
-
-/// Finds the stack's users secret and reads it (no value yet means no users).
-async fn stack_users(stack: &str, region: &str) -> anyhow::Result<StackUsers> {
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new(region.to_owned()))
-        .load()
-        .await;
-    let cloudformation = aws_sdk_cloudformation::Client::new(&sdk);
-    let described = cloudformation.describe_stacks().stack_name(stack).send().await.map_err(|e| {
-        anyhow::anyhow!(
-            "cannot find the stack {stack} in {region} ({}); deploy it with `sam build && sam deploy --guided`",
-            aws_sdk_cloudformation::error::DisplayErrorContext(e)
-        )
-    })?;
-    let outputs = described.stacks().first().map(|s| s.outputs()).unwrap_or_default();
-    let secret = outputs
-        .iter()
-        .find(|o| o.output_key() == Some(USERS_SECRET_OUTPUT))
-        .and_then(|o| o.output_value())
-        .with_context(|| {
-            format!("stack {stack} has no {USERS_SECRET_OUTPUT} output: is it a Shoebox stack?")
-        })?
-        .to_owned();
-    let client = aws_sdk_secretsmanager::Client::new(&sdk);
-    let text = match client.get_secret_value().secret_id(&secret).send().await {
-        Ok(value) => value.secret_string().unwrap_or_default().to_owned(),
-        // A secret without a value yet (before the first deploy finished): no users.
-        Err(e)
-            if e.as_service_error().is_some_and(|s| {
-                s.is_resource_not_found_exception() && s.to_string().contains("AWSCURRENT")
-            }) =>
-        {
-            String::new()
-        }
-        Err(e) => anyhow::bail!(
-            "cannot read the secret {secret}: {}",
-            aws_sdk_secretsmanager::error::DisplayErrorContext(e)
-        ),
-    };
-    Ok(StackUsers { stack: stack.to_owned(), secret, client, text })
-}
-
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
     runtime.block_on(run_async(args))
 }
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
-    let (mut target, file_text) = match &args.stack {
-        Some(stack) => (Target::Stack(stack_users(stack, &args.region).await?), String::new()),
-        None => {
-            let data = args.data.unwrap_or_else(local::default_data_dir);
-            let file = local::users_file(&data);
-            let text = match std::fs::read_to_string(&file) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-                Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
-            };
-            (Target::File(file), text)
-        }
-    };
-    let text = target.htpasswd(&file_text);
+    let place = Place::open(args.data, args.stack.as_deref(), &args.region, None).await?;
+    let text = place.users().await?;
     match args.command {
         Command::List => {
+            let access = place.access().await?;
             for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
-                println!("{}", line.split_once(':').map_or(line, |(user, _)| user));
+                let user = line.split_once(':').map_or(line, |(user, _)| user);
+                match access.scopes.get(user) {
+                    Some(scope) => println!("{user}\t(only {}/)", scope.album),
+                    None => println!("{user}"),
+                }
             }
         }
-        Command::Add { name, cost } => {
+        Command::Add { name, cost, albums } => {
             valid_name(&name).map_err(anyhow::Error::msg)?;
             anyhow::ensure!(
                 (local::MIN_BCRYPT_COST..=MAX_EDGE_COST).contains(&cost),
@@ -257,25 +129,46 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
                  at the edge (docs/performance.md)",
                 local::MIN_BCRYPT_COST
             );
+            let scope = match &albums {
+                Some(album) => {
+                    let album = resolve_album(&place.gallery().await?, album)?;
+                    Some(Scope { path: album_url(&album), album })
+                }
+                None => None,
+            };
             let line = format!("{name}:{}", local::bcrypt_hash(&read_password(&name)?, cost)?);
             let (new, replaced) = edit(&text, &name, Some(&line));
-            target.write(&new).await?;
+            let mut access = place.access().await?;
+            let scope_changed = match &scope {
+                Some(s) => access.scopes.insert(name.clone(), s.clone()).as_ref() != Some(s),
+                None => access.scopes.remove(&name).is_some(),
+            };
+            // The scope first: a user never exists, even for a moment, without their limit.
+            if scope_changed {
+                place.set_access(&access).await?;
+            }
+            place.set_users(&new).await?;
+            let only = scope.map(|s| format!(", who sees only {}/", s.album)).unwrap_or_default();
             eprintln!(
-                "shoebox: {} {name} in {}; {}",
+                "shoebox: {} {name}{only} in {}; {}",
                 if replaced { "new password for" } else { "added" },
-                target.describe(),
-                target.takes_effect()
+                place.describe(),
+                place.takes_effect()
             );
         }
         Command::Remove { name } => {
             let (new, found) = edit(&text, &name, None);
-            anyhow::ensure!(found, "no user {name} in {}", target.describe());
-            target.write(&new).await?;
+            anyhow::ensure!(found, "no user {name} in {}", place.describe());
+            place.set_users(&new).await?;
+            let mut access = place.access().await?;
+            if access.scopes.remove(&name).is_some() {
+                place.set_access(&access).await?;
+            }
             eprintln!(
                 "shoebox: removed {name} from {}; {}. Cookies already issued keep working until they \
                  expire (12 hours, or 30 days with \"keep me signed in\") or the signing key changes",
-                target.describe(),
-                target.takes_effect()
+                place.describe(),
+                place.takes_effect()
             );
         }
     }
@@ -309,6 +202,7 @@ mod tests {
 
     #[test]
     fn a_hash_too_costly_for_the_edge_is_refused_naming_the_user() {
+        use crate::place::checked_users;
         let ok = "alice:$2y$04$778MjvI.Jzj5S5zk4NSfs.wvDDtABgOzRel8vQ16CD3AIZ6iENAr6\n";
         assert_eq!(checked_users(ok).expect("loads").len(), 1);
         let slow = format!("{ok}bob:$2y$14$778MjvI.Jzj5S5zk4NSfs.wvDDtABgOzRel8vQ16CD3AIZ6iENAr6\n");
