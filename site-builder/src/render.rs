@@ -115,6 +115,11 @@ struct PhotoView {
     /// Camera, lens, exposure and date on one line, for the lightbox.
     exif: Option<String>,
     original: Option<String>,
+    /// `eager` for the photos of the first screen (the largest paint must not wait for lazy
+    /// loading), `lazy` for the rest.
+    loading: &'static str,
+    /// The very first photo, fetched with high priority.
+    first: bool,
 }
 
 #[derive(Serialize)]
@@ -286,8 +291,14 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
         name,
         exif: exif_line(&p.exif),
         original: originals.then(|| original_url(&p.source_key)),
+        loading: "lazy",
+        first: false,
     }
 }
+
+/// How many photos at the top of an album load without waiting to be scrolled to: the first
+/// screen of a phone (three rows of three) or of a desktop (about two rows).
+const EAGER_PHOTOS: usize = 9;
 
 impl Renderer {
     /// The embedded templates and stylesheet.
@@ -426,6 +437,14 @@ impl Renderer {
         page.photos = ordered_photos(data)
             .into_iter()
             .map(|p| photo_view(p, captions.get(last_segment(&p.source_key)), self.originals))
+            .enumerate()
+            .map(|(i, mut view)| {
+                if i < EAGER_PHOTOS {
+                    view.loading = "eager";
+                }
+                view.first = i == 0;
+                view
+            })
             .collect();
         let summary = gallery.albums.get(path);
         page.dates =

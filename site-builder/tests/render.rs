@@ -132,7 +132,13 @@ async fn pages_are_complete_self_contained_and_not_rewritten_when_unchanged() {
             for attr in ["src", "srcset", "width", "height", "alt"] {
                 assert!(a.attr(attr).is_some_and(|v| !v.is_empty()), "{key}: <img> without {attr}: {:?}", a);
             }
-            assert_eq!(a.attr("loading"), Some("lazy"));
+            // Tiles wait to be scrolled to; an album's first screen of photos does not.
+            let in_grid = img.ancestors().any(|n| {
+                n.value()
+                    .as_element()
+                    .is_some_and(|e| e.has_class("grid", scraper::CaseSensitivity::CaseSensitive))
+            });
+            assert_eq!(a.attr("loading"), Some(if in_grid { "eager" } else { "lazy" }), "{key}: {a:?}");
             for candidate in a.attr("srcset").unwrap_or_default().split(", ") {
                 let url = candidate.split(' ').next().unwrap_or_default();
                 assert!(exists(url, &web_keys), "{key}: srcset {url} resolves");

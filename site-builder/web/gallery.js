@@ -153,6 +153,25 @@ function setupLightbox(grid) {
   openFromHash();
 }
 
+// A visitor who came through a share link (or a user limited to one album) may see one album and
+// what is inside it: the edge says which in the readable `shoebox-scope` cookie. Links above it
+// (breadcrumbs to parent folders, the index) would only lead to the sign-in page, so they become
+// plain text, and a line says what this visitor can see. CloudFront enforces the limit either way.
+function limitToScope() {
+  const scope = document.cookie.split('; ').find((c) => c.startsWith('shoebox-scope='))?.slice('shoebox-scope='.length);
+  if (!scope || !/^\/[A-Za-z0-9%._~\-/]*\/$/.test(scope) || !location.pathname.startsWith(scope)) return;
+  for (const link of document.querySelectorAll('.crumbs a')) {
+    if (link.getAttribute('href').startsWith(scope)) continue;
+    link.replaceWith(Object.assign(document.createElement('span'), { textContent: link.textContent, className: 'outside' }));
+  }
+  const note = Object.assign(document.createElement('p'), {
+    className: 'scope-note',
+    textContent: 'This album was shared with you; the rest of the gallery is private.',
+  });
+  document.querySelector('main')?.prepend(note);
+}
+
+limitToScope();
 paintPlaceholders();
 const grid = document.querySelector('.grid');
 if (grid) setupLightbox(grid);
