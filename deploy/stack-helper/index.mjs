@@ -6,7 +6,8 @@
 //   slot N mod 2. Returns only public halves (PEM), their names and the active slot.
 // - Custom::EdgeConfig: writes the active slot's private key and its CloudFront key id into the
 //   sign-in configuration secret edge-auth reads, and gives the users secret a first value (a
-//   comment) when it has none; it never changes the users.
+//   comment) and the access secret one (a new share secret) when they have none; it never
+//   changes users, links or album limits.
 // - Custom::SiteRender: asks the site builder to re-render every page ({"render":"all"}),
 //   asynchronously; on the first deploy that makes the welcome page.
 // - Custom::EmptyBuckets: on Delete, deletes every object in the derived buckets (resized, web)
@@ -15,7 +16,7 @@
 // Private keys never appear in a response, a physical id or a log line. Deleting the other
 // resources changes nothing (the secrets are stack resources of their own), so Delete always
 // succeeds, also after a failed Create.
-import { createHash, createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { request as plainRequest } from 'node:http';
 
@@ -127,6 +128,7 @@ async function edgeConfig(event) {
   const keysSecret = required(event, 'KeysSecret');
   const configSecret = required(event, 'ConfigSecret');
   const usersSecret = required(event, 'UsersSecret');
+  const accessSecret = required(event, 'AccessSecret');
   const ids = required(event, 'KeyPairIds');
   const slot = Number(required(event, 'ActiveSlot'));
   if (!Array.isArray(ids) || ids.length !== SLOTS || !ids[slot]) {
@@ -149,7 +151,12 @@ async function edgeConfig(event) {
     await client.send(new sdk.PutSecretValueCommand({ SecretId: usersSecret, SecretString: NO_USERS }));
     users = 'none yet';
   }
-  return { data: { KeyPairId: ids[slot] }, log: `sign-in configuration uses key ${ids[slot]}; users ${users}` };
+  let sharing = 'kept';
+  if (!(await hasValue(accessSecret))) {
+    await writeJson(accessSecret, { shareSecret: randomBytes(32).toString('base64') });
+    sharing = 'new share secret';
+  }
+  return { data: { KeyPairId: ids[slot] }, log: `sign-in configuration uses key ${ids[slot]}; users ${users}; sharing ${sharing}` };
 }
 
 async function siteRender(event) {

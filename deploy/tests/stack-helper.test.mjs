@@ -109,9 +109,10 @@ test('key slots: create fills both, rotation replaces one, a jump by two replace
   const keysSecret = await secret('signing-keys');
   const configSecret = await secret('edge-auth-config');
   const usersSecret = await secret('edge-auth-users');
+  const accessSecret = await secret('edge-auth-access');
   const keys = (generation) => event('Create', 'Custom::SigningKeys', { KeysSecret: keysSecret, Generation: String(generation), NamePrefix: run });
   const config = (answer) => event('Create', 'Custom::EdgeConfig', {
-    KeysSecret: keysSecret, ConfigSecret: configSecret, UsersSecret: usersSecret, KeyPairIds: ['KSLOT0', 'KSLOT1'], ActiveSlot: answer.Data.ActiveSlot, Title: 'Family',
+    KeysSecret: keysSecret, ConfigSecret: configSecret, UsersSecret: usersSecret, AccessSecret: accessSecret, KeyPairIds: ['KSLOT0', 'KSLOT1'], ActiveSlot: answer.Data.ActiveSlot, Title: 'Family',
   });
   const usersText = async () => (await secrets.send(new GetSecretValueCommand({ SecretId: usersSecret }))).SecretString;
 
@@ -138,6 +139,9 @@ test('key slots: create fills both, rotation replaces one, a jump by two replace
   assert.equal(edge.title, 'Family');
   assert.equal(await usersText(), NO_USERS);
   assert.ok(NO_USERS.split('\n').every((l) => l === '' || l.startsWith('#')), 'only a comment');
+  const access = await secretJson(accessSecret);
+  assert.deepEqual(Object.keys(access), ['shareSecret'], 'a share secret, no links yet');
+  assert.equal(Buffer.from(access.shareSecret, 'base64').length, 32);
 
   // Users added since (as `shoebox users add --stack` does) survive later deploys.
   const users = 'anna:$2y$10$abcdefghijklmnopqrstuu2Vn1M0G5xN8Q3cJr1TRXhGl2c9vV7fK\n';
@@ -160,6 +164,7 @@ test('key slots: create fills both, rotation replaces one, a jump by two replace
   assert.equal(edge.keyPairId, 'KSLOT0');
   assert.ok(signsFor(edge.privateKeyPem, second.Data.PublicKey0));
   assert.equal(await usersText(), users, 'users kept');
+  assert.deepEqual(await secretJson(accessSecret), access, 'the share secret is kept (old links keep working)');
 
   // Generation 4 (a jump by two): the active slot is replaced, so every older cookie stops working.
   const fourth = await call({ ...keys(4), RequestType: 'Update', PhysicalResourceId: first.PhysicalResourceId });
@@ -196,7 +201,7 @@ test('a failed Create answers FAILED with the reason, and its Delete still succe
   assert.equal(badGeneration.Status, 'FAILED');
   assert.match(badGeneration.Reason, /Generation must be a whole number/);
   const noKeys = await call(event('Create', 'Custom::EdgeConfig', {
-    KeysSecret: await secret('empty-keys'), ConfigSecret: await secret('cfg2'), UsersSecret: await secret('users2'), KeyPairIds: ['A', 'B'], ActiveSlot: '0',
+    KeysSecret: await secret('empty-keys'), ConfigSecret: await secret('cfg2'), UsersSecret: await secret('users2'), AccessSecret: await secret('access2'), KeyPairIds: ['A', 'B'], ActiveSlot: '0',
   }));
   assert.equal(noKeys.Status, 'FAILED');
   assert.match(noKeys.Reason, /no key in slot 0/);

@@ -20,8 +20,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 # The paths a visitor without cookies may fetch: the sign-in endpoints, the sign-in and
 # not-found pages, and content-hashed assets. Nothing else.
-UNSIGNED = {"/_auth/login", "/_auth/logout", "/_auth/*", "/_assets/*"}
-AUTH_PATHS = {"/_auth/login", "/_auth/logout"}
+UNSIGNED = {"/_auth/login", "/_auth/logout", "/_auth/share", "/_auth/*", "/_assets/*"}
+AUTH_PATHS = {"/_auth/login", "/_auth/logout", "/_auth/share"}
 
 
 class _NoManagedPolicies:
@@ -163,7 +163,7 @@ def test_edge_function_has_no_environment_no_layers_x86_and_reads_only_its_confi
     assert props["Runtime"].startswith("nodejs")
     assert edge["DeletionPolicy"] == "Retain", "replicas outlive the distribution by hours"
     # The shim reads the secrets "<function name>-config" and "<function name>-users".
-    for resource, suffix in (("EdgeConfigSecret", "-config"), ("EdgeUsersSecret", "-users")):
+    for resource, suffix in (("EdgeConfigSecret", "-config"), ("EdgeUsersSecret", "-users"), ("EdgeAccessSecret", "-access")):
         name = cfn["Resources"][resource]["Properties"]["Name"]["Fn::Sub"]
         assert name == props["FunctionName"]["Fn::Sub"] + suffix
     role = cfn["Resources"][ref_name(props["Role"])]["Properties"]
@@ -176,7 +176,7 @@ def test_edge_function_has_no_environment_no_layers_x86_and_reads_only_its_confi
             "Sid": "ReadOwnConfig",
             "Effect": "Allow",
             "Action": "secretsmanager:GetSecretValue",
-            "Resource": [{"Ref": "EdgeConfigSecret"}, {"Ref": "EdgeUsersSecret"}],
+            "Resource": [{"Ref": "EdgeConfigSecret"}, {"Ref": "EdgeUsersSecret"}, {"Ref": "EdgeAccessSecret"}],
         }
     ]
     assert not role.get("ManagedPolicyArns")
@@ -352,7 +352,7 @@ def test_functions_build_with_cargo_lambda_and_the_edge_with_its_makefile():
 
 def test_outputs_tell_the_owner_what_to_do_next(cfn):
     outputs = cfn["Outputs"]
-    for name in ("SiteUrl", "SourceBucket", "ResizedBucket", "WebBucket", "UploadCommand", "AddUserCommand", "UsersSecret"):
+    for name in ("SiteUrl", "SourceBucket", "ResizedBucket", "WebBucket", "UploadCommand", "AddUserCommand", "UsersSecret", "AccessSecret"):
         assert name in outputs, name
     assert "shoebox users add NAME --stack ${AWS::StackName}" in outputs["AddUserCommand"]["Value"]["Fn::Sub"]
     assert outputs["UploadCommand"]["Value"]["Fn::Sub"].startswith("aws s3 sync ")
