@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// Arguments of `shoebox resize`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Photos to resize (JPEG, PNG, WebP, GIF).
+    /// Photos to resize (JPEG, MPO, HEIC, PNG, WebP, GIF, TIFF).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Folder to write `photos/ALBUM/STEM-HASH/WIDTH.jpg` and `manifests/…` into.

@@ -1,6 +1,8 @@
 //! Decoding untrusted uploads: sniff the format, check limits from the header, then decode.
 
+use crate::colour::cmyk_to_rgb;
 use crate::error::ResizeError;
+pub use crate::format::{sniff, Format};
 use crate::pixels::{fit_long_edge, flatten_alpha_in_place, Pixels};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use shared::Limits;
@@ -11,69 +13,41 @@ use std::io::Cursor;
 pub struct Decoded {
     /// The pixels, grey or RGB; alpha is composited over white.
     pub pixels: Pixels,
-    /// The embedded ICC colour profile, if any.
+    /// The colour profile the pixels are in (embedded, or made from the file's colour
+    /// information); `None` means sRGB.
     pub icc_profile: Option<Vec<u8>>,
     /// The format the content turned out to be.
-    pub format: ImageFormat,
+    pub format: Format,
     /// Width and height of the stored image (before any shrink-on-load).
     pub full_size: (u32, u32),
+    /// Whether the decoder already turned the picture upright (HEIF's `irot`/`imir`), so
+    /// metadata orientation must not be applied again.
+    pub upright: bool,
 }
 
-/// The format's name for messages and the extension a file of it should have.
-fn describe(format: ImageFormat) -> (&'static str, &'static str) {
+/// The `image` crate's name for a format it decodes.
+fn image_format(format: Format) -> Option<ImageFormat> {
     match format {
-        ImageFormat::Jpeg => ("JPEG", "jpg"),
-        ImageFormat::Png => ("PNG", "png"),
-        ImageFormat::WebP => ("WebP", "webp"),
-        ImageFormat::Gif => ("GIF", "gif"),
-        _ => ("another format", "?"),
+        Format::Png => Some(ImageFormat::Png),
+        Format::WebP => Some(ImageFormat::WebP),
+        Format::Gif => Some(ImageFormat::Gif),
+        Format::Tiff => Some(ImageFormat::Tiff),
+        Format::Jpeg | Format::Heif => None,
     }
-}
-
-fn extension_format(extension: &str) -> Option<ImageFormat> {
-    match extension.to_ascii_lowercase().as_str() {
-        "jpg" | "jpeg" => Some(ImageFormat::Jpeg),
-        "png" => Some(ImageFormat::Png),
-        "webp" => Some(ImageFormat::WebP),
-        "gif" => Some(ImageFormat::Gif),
-        _ => None,
-    }
-}
-
-/// Identifies the format from the content and checks it against the file's extension.
-pub fn sniff(bytes: &[u8], extension: &str) -> Result<ImageFormat, ResizeError> {
-    if bytes.is_empty() {
-        return Err(ResizeError::Empty);
-    }
-    let format = image::guess_format(bytes).map_err(|_| ResizeError::NotAnImage {
-        starts_with: bytes
-            .iter()
-            .take(8)
-            .flat_map(|b| std::ascii::escape_default(*b))
-            .map(char::from)
-            .collect(),
-    })?;
-    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png | ImageFormat::WebP | ImageFormat::Gif) {
-        return Err(ResizeError::UnsupportedFormat(format!("{format:?}")));
-    }
-    if let Some(expected) = extension_format(extension) {
-        if expected != format {
-            let (actual, suggested) = describe(format);
-            return Err(ResizeError::Mislabelled { extension: extension.to_owned(), actual, suggested });
-        }
-    }
-    Ok(format)
 }
 
 /// Reads the image's dimensions from its header without decoding the pixels.
-pub fn dimensions(bytes: &[u8], format: ImageFormat) -> Result<(u32, u32), ResizeError> {
-    if format == ImageFormat::Jpeg {
+pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeError> {
+    let Some(image_format) = image_format(format) else {
+        if format == Format::Heif {
+            return crate::heif::dimensions(bytes);
+        }
         let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
         decoder.read_info().map_err(jpeg_error)?;
         let info = decoder.info().ok_or_else(no_frame)?;
         return Ok((u32::from(info.width), u32::from(info.height)));
-    }
-    let reader = ImageReader::with_format(Cursor::new(bytes), format);
+    };
+    let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.into_dimensions().map_err(|e| corrupt(format, e))
 }
 
@@ -81,8 +55,8 @@ fn no_frame() -> ResizeError {
     ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() }
 }
 
-fn corrupt(format: ImageFormat, e: image::ImageError) -> ResizeError {
-    ResizeError::Corrupt { format: describe(format).0, message: e.to_string() }
+fn corrupt(format: Format, e: image::ImageError) -> ResizeError {
+    ResizeError::Corrupt { format: format.name(), message: e.to_string() }
 }
 
 /// A JPEG is complete when an end-of-image marker follows its last start-of-scan marker.
@@ -108,7 +82,8 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 ///
 /// With `shrink_to`, a JPEG may be decoded at 1/2, 1/4 or 1/8 scale (in the DCT domain, as
 /// libjpeg and libvips do) as long as its long edge stays at least `shrink_to`; other formats
-/// always decode at full size.
+/// always decode at full size (TIFF, PNG, WebP and GIF have no cheaper way; HEIC is a grid of
+/// small tiles written into one frame).
 pub fn decode(
     bytes: &[u8],
     extension: &str,
@@ -116,9 +91,12 @@ pub fn decode(
     shrink_to: Option<u32>,
 ) -> Result<Decoded, ResizeError> {
     let format = sniff(bytes, extension)?;
-    if format == ImageFormat::Jpeg {
-        return decode_jpeg(bytes, limits, shrink_to);
-    }
+    let Some(image_format) = image_format(format) else {
+        return match format {
+            Format::Heif => crate::heif::decode_heif(bytes, limits),
+            _ => decode_jpeg(bytes, limits, shrink_to),
+        };
+    };
     let (width, height) = dimensions(bytes, format)?;
     check_pixels(width, height, limits)?;
     let mut decoder_limits = image::Limits::default();
@@ -126,15 +104,22 @@ pub fn decode(
     decoder_limits.max_image_height = Some(height);
     // Room for the decoded frame at up to 16-bit RGBA, and not more.
     decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(decoder_limits);
     let mut decoder = reader.into_decoder().map_err(|e| corrupt(format, e))?;
     let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| !p.is_empty());
     let image = DynamicImage::from_decoder(decoder).map_err(|e| corrupt(format, e))?;
-    Ok(Decoded { pixels: into_pixels(image), icc_profile, format, full_size: (width, height) })
+    Ok(Decoded {
+        pixels: into_pixels(image),
+        icc_profile,
+        format,
+        full_size: (width, height),
+        upright: false,
+    })
 }
 
-fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<(), ResizeError> {
+/// Refuses an image over the pixel limit (read from its header, before decoding).
+pub(crate) fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<(), ResizeError> {
     if u64::from(width) * u64::from(height) > limits.max_pixels {
         return Err(ResizeError::TooManyPixels { width, height, limit: limits.max_pixels });
     }
@@ -145,7 +130,61 @@ fn jpeg_error(e: jpeg_decoder::Error) -> ResizeError {
     ResizeError::Corrupt { format: "JPEG", message: e.to_string() }
 }
 
+/// Decodes a JPEG; one whose restart markers are out of sequence (a damaged marker, which
+/// libjpeg decodes with a warning) is decoded again with its markers renumbered.
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+    match decode_jpeg_once(bytes, limits, shrink_to) {
+        Err(ResizeError::Corrupt { message, .. }) if message.contains("RST") => {
+            let Some(repaired) = renumber_restart_markers(bytes) else {
+                return Err(ResizeError::Corrupt { format: "JPEG", message });
+            };
+            tracing::warn!(%message, "JPEG restart markers out of sequence; decoding with them renumbered");
+            decode_jpeg_once(&repaired, limits, shrink_to)
+        }
+        other => other,
+    }
+}
+
+/// A copy of the JPEG whose restart markers (`FF D0`–`FF D7`) count 0, 1, …, 7, 0, … again in
+/// every scan, or `None` when they already did.
+fn renumber_restart_markers(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut out = bytes.to_vec();
+    let mut changed = false;
+    let mut next = 0u8;
+    let mut in_scan = false;
+    let mut i = 2;
+    while i + 1 < out.len() {
+        if out[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = out[i + 1];
+        match marker {
+            // Stuffed zero and fill bytes inside entropy-coded data.
+            0x00 | 0xFF => i += if marker == 0x00 { 2 } else { 1 },
+            0xD0..=0xD7 if in_scan => {
+                let expected = 0xD0 + next;
+                if marker != expected {
+                    out[i + 1] = expected;
+                    changed = true;
+                }
+                next = (next + 1) % 8;
+                i += 2;
+            }
+            0xD9 => break,
+            _ => {
+                // A segment with a length: skip it; a scan starts after an SOS header.
+                let length = usize::from(u16::from_be_bytes([*out.get(i + 2)?, *out.get(i + 3)?]));
+                in_scan = marker == 0xDA;
+                next = 0;
+                i += 2 + length;
+            }
+        }
+    }
+    changed.then_some(out)
+}
+
+fn decode_jpeg_once(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     decoder.read_info().map_err(jpeg_error)?;
     let info = decoder.info().ok_or_else(no_frame)?;
@@ -162,14 +201,21 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<
         // Both fit in u16: JPEG dimensions are 16-bit and the request is smaller.
         decoder.scale(w as u16, h as u16).map_err(jpeg_error)?;
     }
-    let icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
+    let mut icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
     let data = decoder.decode().map_err(jpeg_error)?;
     let out = decoder.info().ok_or_else(no_frame)?;
     let (w, h) = (u32::from(out.width), u32::from(out.height));
     let (channels, data) = match out.pixel_format {
         jpeg_decoder::PixelFormat::L8 => (1, data),
         jpeg_decoder::PixelFormat::RGB24 => (3, data),
-        jpeg_decoder::PixelFormat::CMYK32 => (3, cmyk_to_rgb_in_place(data)),
+        jpeg_decoder::PixelFormat::CMYK32 => {
+            // jpeg-decoder inverts what it reads, assuming Adobe's inverted CMYK (APP14, which
+            // Photoshop, libjpeg and scanners write); a CMYK file without it stores plain ink.
+            let data = if has_adobe_marker(bytes) { data } else { invert(data) };
+            let converted = cmyk_to_rgb(data, icc_profile.as_deref());
+            icc_profile = converted.icc_profile;
+            (3, converted.rgb)
+        }
         jpeg_decoder::PixelFormat::L16 => {
             return Err(ResizeError::UnsupportedFormat("16-bit lossless JPEG".into()))
         }
@@ -183,22 +229,30 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<
     Ok(Decoded {
         pixels: Pixels { width: w, height: h, channels, data },
         icc_profile,
-        format: ImageFormat::Jpeg,
+        format: Format::Jpeg,
         full_size: (width, height),
+        upright: false,
     })
 }
 
-/// Adobe-style (inverted) CMYK to RGB, in place.
-fn cmyk_to_rgb_in_place(mut data: Vec<u8>) -> Vec<u8> {
-    let pixels = data.len() / 4;
-    for i in 0..pixels {
-        let k = u32::from(data[i * 4 + 3]);
-        for c in 0..3 {
-            data[i * 3 + c] = (u32::from(data[i * 4 + c]) * k / 255) as u8;
-        }
-    }
-    data.truncate(pixels * 3);
+fn invert(mut data: Vec<u8>) -> Vec<u8> {
+    data.iter_mut().for_each(|v| *v = 255 - *v);
     data
+}
+
+/// Whether the JPEG has an Adobe APP14 segment before its first scan.
+fn has_adobe_marker(bytes: &[u8]) -> bool {
+    let mut at = 2;
+    while let Some(&[0xFF, marker, hi, lo]) = bytes.get(at..at + 4) {
+        if marker == 0xDA || marker == 0xD9 {
+            return false;
+        }
+        if marker == 0xEE && bytes.get(at + 4..at + 9) == Some(b"Adobe") {
+            return true;
+        }
+        at += 2 + usize::from(u16::from_be_bytes([hi, lo]));
+    }
+    false
 }
 
 /// Converts any decoded image to grey or RGB 8-bit, reusing the decoder's buffer where it can.
@@ -237,29 +291,25 @@ mod tests {
     }
 
     #[test]
+    fn restart_markers_are_renumbered_in_each_scan() {
+        // SOI, SOS (length 3), data, RST0, data, RST5 (should be RST1), data, RST2, EOI.
+        let jpeg = [
+            0xFF, 0xD8, 0xFF, 0xDA, 0, 3, 9, 1, 0xFF, 0x00, 0xFF, 0xD0, 2, 0xFF, 0xD5, 3, 0xFF, 0xD2, 0xFF,
+            0xD9,
+        ];
+        let fixed = renumber_restart_markers(&jpeg).expect("changed");
+        assert_eq!(fixed[14], 0xD1);
+        assert_eq!(fixed[..14], jpeg[..14]);
+        assert_eq!(fixed[15..], jpeg[15..]);
+        assert_eq!(renumber_restart_markers(&fixed), None, "already in sequence");
+    }
+
+    #[test]
     fn jpeg_dimensions_come_from_the_header_without_the_image_crate() {
         let mut jpeg = Vec::new();
         jpeg_encoder::Encoder::new(&mut jpeg, 80)
             .encode(&[0u8; 5 * 3 * 3], 5, 3, jpeg_encoder::ColorType::Rgb)
             .expect("encodes");
-        assert_eq!(dimensions(&jpeg, ImageFormat::Jpeg).expect("reads"), (5, 3));
-    }
-
-    #[test]
-    fn sniffing_refuses_empty_text_and_mislabelled_files() {
-        assert!(matches!(sniff(b"", "jpg"), Err(ResizeError::Empty)));
-        let err = sniff(b"hello, I am text", "jpg").expect_err("text");
-        assert_eq!(
-            err.to_string(),
-            "not an image: the content is not JPEG, PNG, WebP or GIF (it starts with hello, I)"
-        );
-        let png_magic = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        let err = sniff(png_magic, "JPG").expect_err("mislabelled");
-        assert_eq!(
-            err.to_string(),
-            "mislabelled file: the name says .JPG but the content is PNG; rename it to .png"
-        );
-        assert_eq!(sniff(png_magic, "png").expect("png"), ImageFormat::Png);
-        assert!(matches!(sniff(b"II*\0\x08\0\0\0", "jpg"), Err(ResizeError::UnsupportedFormat(_))));
+        assert_eq!(dimensions(&jpeg, Format::Jpeg).expect("reads"), (5, 3));
     }
 }

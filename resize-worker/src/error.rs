@@ -8,13 +8,15 @@ pub enum ResizeError {
     #[error("the file is empty (0 bytes)")]
     Empty,
     /// Content that is none of the formats Shoebox reads.
-    #[error("not an image: the content is not JPEG, PNG, WebP or GIF (it starts with {starts_with})")]
+    #[error(
+        "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF or HEIC (it starts with {starts_with})"
+    )]
     NotAnImage {
         /// The first bytes, escaped, to help tell what it is.
         starts_with: String,
     },
-    /// An image format Shoebox does not read (TIFF, BMP, …).
-    #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP and GIF")]
+    /// An image format Shoebox does not read (AVIF, BMP, …).
+    #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP, GIF, TIFF and HEIC")]
     UnsupportedFormat(String),
     /// The extension promises one format and the content is another.
     #[error(

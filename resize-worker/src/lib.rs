@@ -2,15 +2,20 @@
 //! [`shared::PhotoManifest`], then tells the site builder.
 //!
 //! - [`pipeline::resize_photo`]: bytes in, [`pipeline::ResizedPhoto`] out (pure computation:
-//!   [`decode`], [`metadata`], [`pixels`], encoding).
+//!   [`format`] sniffing, [`decode`] (with [`heif`] and [`colour`]), [`metadata`] and
+//!   [`orientation`], [`pixels`], encoding).
 //! - [`publish::publish`]: writes derivatives, then the manifest, to an object store.
 //! - [`worker::Worker`]: one S3 change in, effects out; idempotent, recognises stale events.
 //! - [`lambda::handle_batch`]: the SQS batch adapter with partial batch failures.
 
+pub mod colour;
 pub mod decode;
 pub mod error;
+pub mod format;
+pub mod heif;
 pub mod lambda;
 pub mod metadata;
+pub mod orientation;
 pub mod pipeline;
 pub mod pixels;
 pub mod publish;

@@ -10,21 +10,21 @@ use std::io::Cursor;
 /// What the worker takes from a photo's EXIF.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PhotoMetadata {
-    /// EXIF orientation 1–8 (1 when absent or out of range).
-    pub orientation: u32,
+    /// EXIF orientation 1–8, when the file has the tag (see [`crate::orientation`]).
+    pub orientation: Option<u32>,
     /// The fields the gallery shows.
     pub summary: ExifSummary,
 }
 
-/// Reads EXIF from a JPEG, PNG or WebP. A photo without EXIF, or with EXIF that does not parse,
-/// gets orientation 1 and an empty summary: broken metadata never costs a photo.
+/// Reads EXIF from a JPEG, TIFF, PNG, WebP or HEIF. A photo without EXIF, or with EXIF that does
+/// not parse, gets no orientation and an empty summary: broken metadata never costs a photo.
 pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
     let exif = match Reader::new().read_from_container(&mut Cursor::new(bytes)) {
         Ok(exif) => exif,
-        Err(exif::Error::NotFound(_)) => return PhotoMetadata { orientation: 1, ..Default::default() },
+        Err(exif::Error::NotFound(_)) => return PhotoMetadata::default(),
         Err(e) => {
-            tracing::warn!(error = %e, "EXIF does not parse; using orientation 1 and no camera details");
-            return PhotoMetadata { orientation: 1, ..Default::default() };
+            tracing::warn!(error = %e, "EXIF does not parse; no orientation and no camera details");
+            return PhotoMetadata::default();
         }
     };
     let field = |tag| exif.get_field(tag, In::PRIMARY).map(|f| &f.value);
@@ -33,8 +33,7 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
         Some(Value::Rational(v)) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
         _ => None,
     };
-    let orientation =
-        field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o)).unwrap_or(1);
+    let orientation = field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o));
     let summary = ExifSummary {
         captured_at: text(Tag::DateTimeOriginal)
             .or_else(|| text(Tag::DateTime))
@@ -131,6 +130,6 @@ mod tests {
     #[test]
     fn no_exif_means_upright_and_empty() {
         let m = read_metadata(b"\xFF\xD8\xFF\xD9");
-        assert_eq!(m, PhotoMetadata { orientation: 1, summary: ExifSummary::default() });
+        assert_eq!(m, PhotoMetadata { orientation: None, summary: ExifSummary::default() });
     }
 }

@@ -5,6 +5,7 @@
 use crate::decode::decode;
 use crate::error::ResizeError;
 use crate::metadata::read_metadata;
+use crate::orientation::orientation;
 use crate::pixels::{fit_long_edge, Pixels};
 use base64::Engine as _;
 use fast_image_resize::Resizer;
@@ -68,9 +69,10 @@ pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Re
     // Decode first: content that is not an image fails here, before its "EXIF" is looked at.
     let decoded = decode(bytes, extension, limits, Some(DERIVATIVE_LONG_EDGES[0]))?;
     let meta = read_metadata(bytes);
+    let orientation = orientation(&decoded, bytes, meta.orientation);
     let icc = decoded.icc_profile;
     let full = decoded.pixels;
-    let swap = meta.orientation >= 5;
+    let swap = orientation >= 5;
     let (fw, fh) = decoded.full_size;
     let (width, height) = if swap { (fh, fw) } else { (fw, fh) };
     let sizes = plan(width, height);
@@ -82,7 +84,7 @@ pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Re
     // turned upright: rotating the small result is far cheaper than rotating the original.
     let (sw, sh) = if swap { (h, w) } else { (w, h) };
     let stored = shrink(full, sw, sh, &mut resizer)?;
-    let mut current = stored.oriented(meta.orientation);
+    let mut current = stored.oriented(orientation);
     let mut derivatives =
         vec![EncodedJpeg { width: w, height: h, jpeg: encode_jpeg(&current, icc.as_deref())? }];
     for &(w, h) in steps {
@@ -108,7 +110,12 @@ fn shrink(full: Pixels, width: u32, height: u32, resizer: &mut Resizer) -> Resul
     full.resize(width, height, resizer)
 }
 
-/// Encodes a derivative: 4:2:0, optimised Huffman tables, the source's ICC profile, no EXIF.
+/// Encodes a derivative: progressive, 4:2:0, optimised Huffman tables, the source's ICC
+/// profile, no EXIF.
+///
+/// Not baseline: jpeg-encoder writes an optimised baseline file as three single-component scans,
+/// which zune-jpeg ≤ 0.5.15 decodes as garbage and libjpeg-turbo reads ~20 % slower; baseline
+/// with standard tables is one interleaved scan but 17 % larger (docs/performance.md).
 pub fn encode_jpeg(pixels: &Pixels, icc: Option<&[u8]>) -> Result<Vec<u8>, ResizeError> {
     let err =
         |e: jpeg_encoder::EncodingError| ResizeError::Encode { width: pixels.width, message: e.to_string() };
@@ -122,6 +129,7 @@ pub fn encode_jpeg(pixels: &Pixels, icc: Option<&[u8]>) -> Result<Vec<u8>, Resiz
     let mut encoder = Encoder::new(&mut out, JPEG_QUALITY);
     encoder.set_sampling_factor(SamplingFactor::R_4_2_0);
     encoder.set_optimized_huffman_tables(true);
+    encoder.set_progressive(true);
     if let Some(icc) = icc {
         encoder.add_icc_profile(icc).map_err(err)?;
     }

@@ -88,6 +88,24 @@ fn derivatives_have_no_exif_and_plan_sizes() {
     assert!(!photo.thumbhash.is_empty());
 }
 
+#[test]
+fn derivatives_decode_the_same_in_every_decoder() {
+    // An optimised baseline file written as one scan per component decoded as garbage in
+    // zune-jpeg (what the image crate and many apps use); progressive files read the same
+    // everywhere. Compared with jpeg-decoder (libjpeg's behaviour).
+    let photo = resize_photo(&fixture("Landscape_1.jpg"), "jpg", &Limits::default()).expect("resizes");
+    for d in &photo.derivatives {
+        let (_, w, h, ours) = decode_any(&d.jpeg);
+        let zune = image::load_from_memory_with_format(&d.jpeg, ImageFormat::Jpeg).expect("zune decodes");
+        let zune = zune.to_rgb8();
+        assert_eq!(zune.dimensions(), (w, h));
+        let diff = mean_diff(&zune, &RgbImage::from_raw(w, h, ours).expect("rgb"));
+        assert!(diff < 1.0, "{}px: zune-jpeg and jpeg-decoder differ by {diff:.2}", d.width);
+        assert_eq!(&d.jpeg[..2], b"\xFF\xD8");
+        assert!(d.jpeg.windows(2).any(|m| m == b"\xFF\xC2"), "{}px is progressive (SOF2)", d.width);
+    }
+}
+
 /// A 64×48 photo-like JPEG with an ICC profile and an EXIF block that has GPS.
 fn jpeg_with_icc_and_gps() -> Vec<u8> {
     let img =

@@ -33,7 +33,8 @@ pub const MANIFESTS_PREFIX: &str = "_manifests/";
 pub const INDEX_PAGE: &str = "index.html";
 
 /// File extensions (lower case) that Shoebox treats as photos.
-pub const PHOTO_EXTENSIONS: &[&str] = &["jpg", "jpeg", "png", "webp", "gif"];
+pub const PHOTO_EXTENSIONS: &[&str] =
+    &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif", "hif", "avif", "tif", "tiff", "mpo"];
 
 /// What a key in the source bucket is, as far as Shoebox cares.
 #[derive(Debug, Clone, PartialEq, Eq)]

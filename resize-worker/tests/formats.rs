@@ -1,0 +1,296 @@
+//! Photos as they arrive: HEIC, CMYK JPEG, TIFF, MPO, orientation in every container, AVIF's
+//! refusal, and broken files of each format. Fixtures and their reference decodes (Pillow,
+//! libheif, LittleCMS) come from tests/fixtures/make.py; every picture shows red, green, blue
+//! and light grey quadrants when upright.
+
+use image::RgbImage;
+use resize_worker::{resize_photo, ResizeError, ResizedPhoto};
+use shared::Limits;
+use std::path::PathBuf;
+
+const COLOURS: [[u8; 3]; 4] = [[200, 40, 40], [40, 180, 60], [40, 60, 200], [230, 230, 230]];
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats").join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+fn reference(name: &str) -> RgbImage {
+    image::load_from_memory(&fixture(&format!("{name}.ref.png"))).expect("reference decodes").to_rgb8()
+}
+
+fn resize(name: &str) -> ResizedPhoto {
+    let ext = name.rsplit('.').next().unwrap_or_default();
+    resize_photo(&fixture(name), ext, &Limits::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The largest derivative, decoded by jpeg-decoder (independent of our encoder), as RGB.
+fn largest(photo: &ResizedPhoto) -> (RgbImage, Option<Vec<u8>>) {
+    let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&photo.derivatives[0].jpeg));
+    let px = d.decode().expect("derivative decodes");
+    let info = d.info().expect("info");
+    let px = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => px,
+        jpeg_decoder::PixelFormat::L8 => px.iter().flat_map(|&g| [g, g, g]).collect(),
+        other => panic!("derivative is {other:?}"),
+    };
+    let icc = d.icc_profile();
+    (RgbImage::from_raw(u32::from(info.width), u32::from(info.height), px).expect("sizes"), icc)
+}
+
+/// Each quadrant's centre has its colour (within `tolerance` per channel).
+fn assert_upright(name: &str, image: &RgbImage, expected: &[[u8; 3]; 4], tolerance: u8) {
+    let (w, h) = image.dimensions();
+    assert!(w > h, "{name}: {w}×{h} is not landscape");
+    for (i, colour) in expected.iter().enumerate() {
+        let (x, y) = ((i as u32 % 2) * w / 2 + w / 4, (i as u32 / 2) * h / 2 + h / 4);
+        let got = image.get_pixel(x, y).0;
+        let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
+        assert!(off <= tolerance, "{name}: quadrant {i} is {got:?}, expected {colour:?}");
+    }
+}
+
+/// Mean absolute difference per channel, 0–255.
+fn mean_diff(a: &RgbImage, b: &RgbImage) -> f64 {
+    assert_eq!(a.dimensions(), b.dimensions());
+    let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
+    sum as f64 / a.as_raw().len() as f64
+}
+
+fn error_of(bytes: &[u8], ext: &str) -> ResizeError {
+    resize_photo(bytes, ext, &Limits::default()).expect_err("should be refused")
+}
+
+#[test]
+fn orientation_from_exif_in_webp_png_and_tiff_and_from_xmp() {
+    for o in [3, 6, 8] {
+        for ext in ["webp", "png", "tif"] {
+            let name = format!("orient-{o}.{ext}");
+            let photo = resize(&name);
+            assert_eq!((photo.width, photo.height), (96, 64), "{name}");
+            assert_upright(&name, &largest(&photo).0, &COLOURS, 12);
+        }
+    }
+    for name in ["orient-xmp-3.png", "orient-xmp-6.webp"] {
+        assert_upright(name, &largest(&resize(name)).0, &COLOURS, 12);
+    }
+}
+
+#[test]
+fn heic_single_10_bit_alpha_and_rotated_match_libheif() {
+    for name in ["single.heic", "10bit.heic", "rotated.heic"] {
+        let photo = resize(name);
+        assert_eq!((photo.width, photo.height), (96, 64), "{name}");
+        let (ours, _) = largest(&photo);
+        assert_upright(name, &ours, &COLOURS, 16);
+        let diff = mean_diff(&ours, &reference(name));
+        assert!(diff < 3.0, "{name}: differs from libheif's decode by {diff:.2}");
+    }
+    // Alpha (opaque here) is flattened, not dropped into black.
+    assert_upright("alpha.heic", &largest(&resize("alpha.heic")).0, &COLOURS, 16);
+}
+
+#[test]
+fn heic_colour_nclx_display_p3_becomes_an_icc_profile_and_icc_is_kept() {
+    let photo = resize("p3.heic");
+    assert!(photo.icc_profile);
+    let (ours, icc) = largest(&photo);
+    let icc = icc.expect("P3 photo's derivative has a profile");
+    let profile = moxcms::ColorProfile::new_from_slice(&icc).expect("profile parses");
+    let p3 = moxcms::ColorProfile::new_display_p3();
+    assert!((profile.red_colorant.x - p3.red_colorant.x).abs() < 0.002, "red primary is P3's");
+    assert!((profile.green_colorant.y - p3.green_colorant.y).abs() < 0.002, "green primary is P3's");
+    // The pixels stay as coded (libheif's decode); the profile says how to show them.
+    assert!(mean_diff(&ours, &reference("p3.heic")) < 3.0);
+
+    let with_icc = resize("icc.heic");
+    let (_, icc) = largest(&with_icc);
+    let icc = icc.expect("profile kept");
+    assert_eq!(
+        moxcms::ColorProfile::new_from_slice(&icc).expect("parses").color_space,
+        moxcms::DataColorSpace::Rgb
+    );
+}
+
+#[test]
+fn heic_grid_of_tiles_is_assembled_like_an_iphone_photo() {
+    // heifer writes photos over 512 px as a grid of 512×512 tiles, as iPhones do.
+    let (w, h) = (1100u32, 700u32);
+    let source = RgbImage::from_fn(w, h, |x, y| {
+        let q = COLOURS[(usize::from(x >= w / 2)) + 2 * usize::from(y >= h / 2)];
+        image::Rgb([q[0], q[1].saturating_add((x % 64) as u8 / 4), q[2].saturating_add((y % 64) as u8 / 4)])
+    });
+    let heic =
+        heifer::encode_rgb8(w, h, source.as_raw(), &heifer::EncodeOptions { quality: 95, max_threads: 1 })
+            .expect("encodes");
+    let grid = heifer::heifer_isobmff::HeifFile::parse(&heic).expect("parses");
+    assert!(grid.grid(grid.primary_id).is_ok(), "the fixture really is a grid");
+    let photo = resize_photo(&heic, "HEIC", &Limits::default()).expect("resizes");
+    assert_eq!((photo.width, photo.height), (w, h));
+    let (ours, _) = largest(&photo);
+    let diff = mean_diff(&ours, &source);
+    assert!(diff < 3.0, "grid photo differs from its source by {diff:.2}");
+}
+
+#[test]
+fn cmyk_jpegs_come_out_in_srgb_with_and_without_a_profile() {
+    // Untagged (naive) CMYK: the colours come back.
+    let photo = resize("cmyk-noprofile.jpg");
+    let (ours, icc) = largest(&photo);
+    assert_upright("cmyk-noprofile.jpg", &ours, &COLOURS, 12);
+    assert!(icc.is_none(), "untagged CMYK becomes plain sRGB");
+
+    // With a CMYK profile: LittleCMS's conversion of the same file is the reference, and the
+    // profile really matters (the plain formula is far from it).
+    let photo = resize("cmyk-profile.jpg");
+    let (ours, icc) = largest(&photo);
+    let reference = reference("cmyk-profile.jpg");
+    let diff = mean_diff(&ours, &reference);
+    assert!(diff < 4.0, "differs from LittleCMS by {diff:.2}");
+    let icc = icc.expect("outputs say they are sRGB");
+    let profile = moxcms::ColorProfile::new_from_slice(&icc).expect("parses");
+    assert_eq!(profile.color_space, moxcms::DataColorSpace::Rgb);
+    let naive = naive_of("cmyk-profile.jpg");
+    assert!(mean_diff(&naive, &reference) > 3.0 * diff.max(1.0), "the fixture's profile must matter");
+}
+
+/// The plain CMYK formula applied to jpeg-decoder's output, for comparison.
+fn naive_of(name: &str) -> RgbImage {
+    let bytes = fixture(name);
+    let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&bytes));
+    let px = d.decode().expect("decodes");
+    let info = d.info().expect("info");
+    let rgb = px
+        .chunks_exact(4)
+        .flat_map(|p| {
+            let k = 255 - u32::from(p[3]);
+            [0, 1, 2].map(|c| ((255 - u32::from(p[c])) * k / 255) as u8)
+        })
+        .collect();
+    RgbImage::from_raw(u32::from(info.width), u32::from(info.height), rgb).expect("sizes")
+}
+
+#[test]
+fn tiff_8_and_16_bit_grey_jpeg_coded_cmyk_and_multipage() {
+    for name in ["rgb8.tif", "rgb16.tif", "jpeg.tif", "multipage.tif", "cmyk.tif"] {
+        assert_upright(name, &largest(&resize(name)).0, &COLOURS, 16);
+    }
+    let grey = largest(&resize("grey.tif")).0;
+    assert!(mean_diff(&grey, &reference("grey.tif")) < 2.0);
+}
+
+#[test]
+fn mpo_is_read_as_its_first_jpeg() {
+    let (ours, _) = largest(&resize("stereo.mpo"));
+    assert_upright("stereo.mpo", &ours, &COLOURS, 12);
+    assert!(mean_diff(&ours, &reference("stereo.mpo")) < 3.0);
+}
+
+#[test]
+fn a_jpeg_with_a_damaged_restart_marker_is_decoded_like_libjpeg_does() {
+    let (ours, _) = largest(&resize("restart-damaged.jpg"));
+    assert_upright("restart-damaged.jpg", &ours, &COLOURS, 12);
+    assert!(mean_diff(&ours, &reference("restart-damaged.jpg")) < 3.0);
+    // Cut short, it stays an error.
+    let bytes = fixture("restart-damaged.jpg");
+    assert!(matches!(error_of(&bytes[..bytes.len() - 40], "jpg"), ResizeError::Truncated { .. }));
+}
+
+#[test]
+fn avif_is_refused_with_a_reason() {
+    let e = error_of(&fixture("photo.avif"), "avif");
+    assert!(matches!(e, ResizeError::UnsupportedFormat(_)));
+    assert!(e.to_string().contains("AVIF"), "{e}");
+}
+
+#[test]
+fn rotated_heic_derivatives_carry_no_exif() {
+    let photo = resize("rotated.heic");
+    for d in &photo.derivatives {
+        assert!(!d.jpeg.windows(6).any(|w| w == b"Exif\0\0"), "{}px has EXIF", d.width);
+    }
+}
+
+/// Replaces the first `ispe` box's width and height.
+fn heic_claiming(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = fixture("single.heic");
+    let at = bytes.windows(4).position(|w| w == b"ispe").expect("has ispe") + 8;
+    bytes[at..at + 4].copy_from_slice(&width.to_be_bytes());
+    bytes[at + 4..at + 8].copy_from_slice(&height.to_be_bytes());
+    bytes
+}
+
+#[test]
+fn broken_heic_and_tiff_get_one_clear_error_each() {
+    let heic = fixture("single.heic");
+    assert!(matches!(error_of(&[], "heic"), ResizeError::Empty));
+    let e = error_of(&heic[..heic.len() / 2], "heic");
+    assert!(matches!(e, ResizeError::Corrupt { format: "HEIC", .. }), "truncated: {e}");
+    let e = error_of(&heic_claiming(u32::MAX, u32::MAX), "heic");
+    assert!(matches!(e, ResizeError::TooManyPixels { .. }), "huge: {e}");
+    let e = error_of(&heic_claiming(0, 0), "heic");
+    assert!(matches!(e, ResizeError::Corrupt { .. }), "zero size: {e}");
+    // The grid's tiles cut off: the tiles it references are missing.
+    let mut w = 1100u32;
+    let grid = loop {
+        let px = vec![128u8; (w * 600 * 3) as usize];
+        let heic = heifer::encode_rgb8(w, 600, &px, &heifer::EncodeOptions::default()).expect("encodes");
+        if heic.len() > 2000 {
+            break heic;
+        }
+        w += 100;
+    };
+    let e = error_of(&grid[..grid.len() - 1000], "heic");
+    assert!(matches!(e, ResizeError::Corrupt { format: "HEIC", .. }), "grid without tiles: {e}");
+
+    let tiff = fixture("rgb8.tif");
+    let e = error_of(&tiff[..tiff.len() / 2], "tif");
+    assert!(matches!(e, ResizeError::Corrupt { format: "TIFF", .. }), "strips past the end: {e}");
+}
+
+/// A tiny deterministic generator (xorshift), so failures reproduce.
+struct Noise(u64);
+
+impl Noise {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+#[test]
+fn corrupted_files_of_every_format_never_panic() {
+    let names = [
+        "single.heic",
+        "rotated.heic",
+        "cmyk-profile.jpg",
+        "rgb16.tif",
+        "jpeg.tif",
+        "orient-6.webp",
+        "orient-xmp-3.png",
+        "stereo.mpo",
+    ];
+    let mut noise = Noise(0x5EED);
+    let mut refused = 0;
+    for name in names {
+        let original = fixture(name);
+        let ext = name.rsplit('.').next().unwrap_or_default();
+        for _ in 0..60 {
+            let mut bytes = original.clone();
+            for _ in 0..1 + noise.next() % 8 {
+                let at = (noise.next() % bytes.len() as u64) as usize;
+                bytes[at] = noise.next() as u8;
+            }
+            if noise.next().is_multiple_of(4) {
+                bytes.truncate((noise.next() % bytes.len() as u64) as usize);
+            }
+            // Either derivatives or an error: never a panic.
+            if resize_photo(&bytes, ext, &Limits::default()).is_err() {
+                refused += 1;
+            }
+        }
+    }
+    assert!(refused > 0, "some corruptions must be noticed");
+}
