@@ -204,8 +204,12 @@ fn avif_is_refused_with_a_reason() {
 }
 
 #[test]
-fn rotated_heic_derivatives_carry_no_exif() {
+fn rotated_heic_derivatives_carry_no_exif_and_its_camera_reaches_the_manifest() {
     let photo = resize("rotated.heic");
+    assert_eq!(photo.exif.camera.as_deref(), Some("Shoebox Fixture Camera"));
+    for name in ["orient-6.webp", "orient-6.png", "orient-6.tif"] {
+        assert_eq!(resize(name).exif.camera.as_deref(), Some("Shoebox Fixture Camera"), "{name}");
+    }
     for d in &photo.derivatives {
         assert!(!d.jpeg.windows(6).any(|w| w == b"Exif\0\0"), "{}px has EXIF", d.width);
     }
