@@ -154,6 +154,29 @@ fn cmyk_jpegs_come_out_in_srgb_with_and_without_a_profile() {
     assert!(mean_diff(&naive, &reference) > 3.0 * diff.max(1.0), "the fixture's profile must matter");
 }
 
+#[test]
+fn ycck_jpegs_come_out_in_the_right_colours() {
+    // YCCK (Adobe transform 2): what Photoshop writes for CMYK by default. jpeg-encoder takes
+    // ink amounts and stores them Adobe-style, as Photoshop does.
+    let (w, h) = (96u32, 64u32);
+    let k = 20u8;
+    let mut ink = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let q = COLOURS[usize::from(x >= w / 2) + 2 * usize::from(y >= h / 2)];
+            // Ink that the browsers' formula turns back into the quadrant's colour.
+            let c = q.map(|v| 255 - (u32::from(v) * 255 / u32::from(255 - k)).min(255) as u8);
+            ink.extend_from_slice(&[c[0], c[1], c[2], k]);
+        }
+    }
+    let mut jpeg = Vec::new();
+    jpeg_encoder::Encoder::new(&mut jpeg, 95)
+        .encode(&ink, w as u16, h as u16, jpeg_encoder::ColorType::CmykAsYcck)
+        .expect("encodes");
+    let photo = resize_photo(&jpeg, "jpg", &Limits::default()).expect("resizes");
+    assert_upright("YCCK", &largest(&photo).0, &COLOURS, 12);
+}
+
 /// The plain CMYK formula applied to jpeg-decoder's output, for comparison.
 fn naive_of(name: &str) -> RgbImage {
     let bytes = fixture(name);
