@@ -113,10 +113,16 @@ const MAX_EDGE_BODY: usize = 40 * 1024;
 /// Largest object the gate serves (originals can be large).
 const MAX_OBJECT: u64 = 512 * 1024 * 1024;
 
+/// Returns a new login configuration when its sources changed since it last looked.
+pub type AuthRefresh = Box<dyn Fn() -> Option<Auth> + Send + Sync>;
+
 /// What the gate serves and checks.
 pub struct Gate {
     /// The login configuration: users, signing key, key pair id (replaced when users change).
     auth: RwLock<Arc<Auth>>,
+    /// Asked before each sign-in, sign-out and share request, so a user or link made a moment
+    /// ago works at once (like the deployed function after its cache expires).
+    refresh: Option<AuthRefresh>,
     /// The web bucket.
     pub web: LocalStore,
     /// The resized bucket.
@@ -128,7 +134,13 @@ pub struct Gate {
 impl Gate {
     /// A gate over the three folders.
     pub fn new(auth: Auth, web: LocalStore, resized: LocalStore, originals: Option<LocalStore>) -> Self {
-        Self { auth: RwLock::new(Arc::new(auth)), web, resized, originals }
+        Self { auth: RwLock::new(Arc::new(auth)), refresh: None, web, resized, originals }
+    }
+
+    /// The same gate, re-reading its login configuration through `refresh` before auth requests.
+    pub fn with_refresh(mut self, refresh: AuthRefresh) -> Self {
+        self.refresh = Some(refresh);
+        self
     }
 
     /// The current login configuration.
@@ -323,6 +335,9 @@ async fn edge_auth(gate: &Gate, request: Request) -> Response {
     let mut seed = [0u8; 32];
     if getrandom::fill(&mut seed).is_err() {
         return text(StatusCode::INTERNAL_SERVER_ERROR, "No randomness available.");
+    }
+    if let Some(auth) = gate.refresh.as_ref().and_then(|refresh| refresh()) {
+        gate.set_auth(auth);
     }
     let handled = gate.auth().handle(&cf, now(), seed);
     tracing::info!(path = %cf.uri, "{}", handled.log);

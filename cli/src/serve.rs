@@ -6,10 +6,11 @@ use crate::build::{build, output_stores, SiteOptions};
 use crate::gate::{serve, Gate};
 use crate::local;
 use anyhow::Context as _;
+use edge_auth::config::Auth;
 use shared::LocalStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// How long the folder must be quiet before a rebuild (copying a folder of photos is a burst).
@@ -41,6 +42,53 @@ fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
+/// The users and share-link files of a data folder, re-read when either changed.
+struct AuthFiles {
+    data: PathBuf,
+    title: String,
+    seen: Mutex<(Option<SystemTime>, Option<SystemTime>)>,
+}
+
+impl AuthFiles {
+    fn new(data: &Path, title: &str) -> Self {
+        let files = Self { data: data.to_owned(), title: title.to_owned(), seen: Mutex::new((None, None)) };
+        if let Ok(mut seen) = files.seen.lock() {
+            *seen = files.stamp();
+        }
+        files
+    }
+
+    fn stamp(&self) -> (Option<SystemTime>, Option<SystemTime>) {
+        (modified(&local::users_file(&self.data)), modified(&local::access_file(&self.data)))
+    }
+
+    /// The new configuration when a file changed since the last call; broken files keep the
+    /// previous settings (and say so).
+    fn changed(&self) -> Option<Auth> {
+        let now = self.stamp();
+        {
+            let mut seen = self.seen.lock().ok()?;
+            if *seen == now {
+                return None;
+            }
+            *seen = now;
+        }
+        match local::auth_from(&self.data, &self.title) {
+            Ok(auth) => {
+                eprintln!("shoebox: users and share links reloaded from {}", self.data.display());
+                Some(auth)
+            }
+            Err(e) => {
+                eprintln!(
+                    "shoebox: {} not reloaded, keeping the previous users and links: {e:#}",
+                    self.data.display()
+                );
+                None
+            }
+        }
+    }
+}
+
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     anyhow::ensure!(args.dir.is_dir(), "{} is not a folder", args.dir.display());
     let dir = args.dir.canonicalize().with_context(|| format!("cannot open {}", args.dir.display()))?;
@@ -68,9 +116,17 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async {
         build(dir.clone(), site_dir.clone(), options.clone(), jobs).await?;
+        let files = Arc::new(AuthFiles::new(&data, &title));
         let auth = local::auth_from(&data, &title)?;
         let (resized, web) = output_stores(&site_dir);
-        let gate = Arc::new(Gate::new(auth, web, resized, args.originals.then(|| LocalStore::new(&dir))));
+        let refresh = {
+            let files = files.clone();
+            Box::new(move || files.changed())
+        };
+        let gate = Arc::new(
+            Gate::new(auth, web, resized, args.originals.then(|| LocalStore::new(&dir)))
+                .with_refresh(refresh),
+        );
         let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
@@ -98,30 +154,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         };
-        // Users and sharing: reload when either file changes, keep the old settings if the new
-        // ones are broken.
+        // Users and sharing: also reload within a second without a request (a removed user's
+        // next cookie check), not only before sign-in and share requests.
         let reload = {
-            let (gate, data, title) = (gate.clone(), data.clone(), title.clone());
-            let access = local::access_file(&data);
+            let gate = gate.clone();
             async move {
-                let stamp = || (modified(&users), modified(&access));
-                let mut seen = stamp();
                 loop {
                     tokio::time::sleep(Duration::from_secs(1)).await;
-                    let now = stamp();
-                    if now == seen {
-                        continue;
-                    }
-                    seen = now;
-                    match local::auth_from(&data, &title) {
-                        Ok(auth) => {
-                            gate.set_auth(auth);
-                            eprintln!("shoebox: users and share links reloaded from {}", data.display());
-                        }
-                        Err(e) => eprintln!(
-                            "shoebox: {} not reloaded, keeping the previous users and links: {e:#}",
-                            data.display()
-                        ),
+                    if let Some(auth) = files.changed() {
+                        gate.set_auth(auth);
                     }
                 }
             }
