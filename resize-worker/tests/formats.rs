@@ -77,8 +77,8 @@ fn orientation_from_exif_in_webp_png_and_tiff_and_from_xmp() {
 }
 
 #[test]
-fn heic_single_10_bit_alpha_and_rotated_match_libheif() {
-    for name in ["single.heic", "10bit.heic", "rotated.heic"] {
+fn heic_single_10_bit_limited_range_alpha_and_rotated_match_libheif() {
+    for name in ["single.heic", "10bit.heic", "limited.heic", "rotated.heic"] {
         let photo = resize(name);
         assert_eq!((photo.width, photo.height), (96, 64), "{name}");
         let (ours, _) = largest(&photo);
