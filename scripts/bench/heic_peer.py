@@ -1,0 +1,57 @@
+"""The HEIC peer for scripts/bench-resize: libheif + libde265 (pillow-heif) decoding on one
+thread, then Pillow doing Shoebox's algorithm (Lanczos to 2048 px, then 1280 → 640 → 320 each
+from the one before; JPEG q82 4:2:0, optimised, progressive, through libjpeg-turbo). sharp's
+prebuilt libvips cannot read HEVC, so this is the libheif peer. Prints one JSON object with
+median milliseconds.
+
+    python scripts/bench/heic_peer.py FILE [RUNS]
+"""
+
+import io
+import json
+import sys
+import time
+
+import pillow_heif
+from PIL import Image
+
+pillow_heif.options.DECODE_THREADS = 1
+SIZES = [2048, 1280, 640, 320]
+
+
+def decode(data):
+    im = pillow_heif.open_heif(io.BytesIO(data), convert_hdr_to_8bit=True).to_pillow()
+    im.load()
+    return im.convert("RGB")
+
+
+def all_sizes(data):
+    current = decode(data)
+    for long_edge in SIZES:
+        scale = long_edge / max(current.size)
+        if scale < 1:
+            size = (round(current.width * scale), round(current.height * scale))
+            current = current.resize(size, Image.Resampling.LANCZOS)
+        current.save(io.BytesIO(), "JPEG", quality=82, subsampling="4:2:0", optimize=True, progressive=True)
+
+
+def median_ms(runs, fn):
+    fn()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
+if __name__ == "__main__":
+    data = open(sys.argv[1], "rb").read()
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+    print(json.dumps({
+        "libheif": pillow_heif.libheif_version(),
+        "pillow_heif": pillow_heif.__version__,
+        "runs": runs,
+        "decode_only_ms": median_ms(runs, lambda: decode(data)),
+        "all_sizes_ms": median_ms(runs, lambda: all_sizes(data)),
+    }))
