@@ -34,12 +34,8 @@ button{width:100%;padding:.7rem;font:inherit;font-weight:600;color:#fff;backgrou
 .error{color:var(--err);font-weight:600;margin:0 0 .5rem}
 ";
 
-/// The login page, with an optional error message and the page to return to.
-pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
-    let title = escape(title);
-    let error =
-        error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
-    let next = escape(next);
+/// Every auth page's frame: `tab` is the (escaped) window title, `main` the page's content.
+fn page(tab: &str, main: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -48,12 +44,26 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <link rel="icon" href="data:,">
-<title>Sign in · {title}</title>
+<title>{tab}</title>
 <style>{STYLE}</style>
 </head>
 <body>
 <main>
-<h1>{title}</h1>
+{main}</main>
+</body>
+</html>
+"#
+    )
+}
+
+/// The login page, with an optional error message and the page to return to.
+pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
+    let title = escape(title);
+    let error =
+        error.map(|e| format!(r#"<p class="error" role="alert">{}</p>"#, escape(e))).unwrap_or_default();
+    let next = escape(next);
+    let main = format!(
+        r#"<h1>{title}</h1>
 <p class="sub">This gallery is private. Please sign in.</p>
 {error}<form method="post" action="/_auth/login">
 <input type="hidden" name="next" value="{next}">
@@ -64,37 +74,16 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
 <label class="remember"><input type="checkbox" name="remember" value="1"> Keep me signed in</label>
 <button type="submit">Sign in</button>
 </form>
-</main>
-</body>
-</html>
 "#
-    )
+    );
+    page(&format!("Sign in · {title}"), &main)
 }
 
 /// A page with a message and no form: what an expired, revoked or broken share link shows
 /// (a guest has no account, so a login form would only confuse).
 pub fn message_page(title: &str, heading: &str, text: &str) -> String {
     let (title, heading, text) = (escape(title), escape(heading), escape(text));
-    format!(
-        r#"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<link rel="icon" href="data:,">
-<title>{heading} · {title}</title>
-<style>{STYLE}</style>
-</head>
-<body>
-<main>
-<h1>{heading}</h1>
-<p class="sub">{text}</p>
-</main>
-</body>
-</html>
-"#
-    )
+    page(&format!("{heading} · {title}"), &format!("<h1>{heading}</h1>\n<p class=\"sub\">{text}</p>\n"))
 }
 
 /// Where the static login page's script is served (unsigned, beside the page).
