@@ -21,6 +21,20 @@ const ACCESS_OUTPUT: &str = "AccessSecret";
 const WEB_OUTPUT: &str = "WebBucket";
 const URL_OUTPUT: &str = "SiteUrl";
 
+/// The options that say where the gallery is, shared by `shoebox users` and `shoebox share`.
+#[derive(Debug, clap::Args)]
+pub struct PlaceArgs {
+    /// The data folder of `shoebox serve` (default: ~/.local/share/shoebox).
+    #[arg(long, global = true, conflicts_with = "stack")]
+    data: Option<PathBuf>,
+    /// The deployed gallery: the CloudFormation stack `sam deploy` made (samconfig.toml: shoebox).
+    #[arg(long, global = true)]
+    stack: Option<String>,
+    /// The stack's region.
+    #[arg(long, global = true, default_value = "us-east-1", requires = "stack")]
+    region: String,
+}
+
 /// A gallery whose people and links can be edited.
 pub enum Place {
     /// `shoebox serve`'s data folder.
@@ -63,13 +77,9 @@ fn sdk_error(e: impl std::error::Error) -> String {
 
 impl Place {
     /// The data folder (`--data`, default ~/.local/share/shoebox) or, with `--stack`, the stack.
-    pub async fn open(
-        data: Option<PathBuf>,
-        stack: Option<&str>,
-        region: &str,
-        url: Option<String>,
-    ) -> anyhow::Result<Self> {
-        let Some(stack) = stack else {
+    pub async fn open(args: PlaceArgs, url: Option<String>) -> anyhow::Result<Self> {
+        let PlaceArgs { data, stack, region } = args;
+        let Some(stack) = stack.as_deref() else {
             let data = data.unwrap_or_else(local::default_data_dir);
             let url = url.unwrap_or_else(|| "http://127.0.0.1:8080/".into());
             return Ok(Self::Local { data, url: format!("{}/", url.trim_end_matches('/')) });

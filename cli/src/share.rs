@@ -4,11 +4,10 @@
 //! on `shoebox serve`'s data folder and, with `--stack`, on the deployed gallery.
 
 use crate::local;
-use crate::place::{resolve_album, Place};
+use crate::place::{resolve_album, Place, PlaceArgs};
 use edge_auth::share::{self, ShareClaims, SECRET_BYTES};
 use edge_auth::{Access, ShareLink};
 use shared::keys::album_url;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Default lifetime of a link.
@@ -30,15 +29,8 @@ pub struct Args {
     /// Who it is for, shown by `share list`.
     #[arg(long)]
     note: Option<String>,
-    /// The data folder of `shoebox serve` (default: ~/.local/share/shoebox).
-    #[arg(long, global = true, conflicts_with = "stack")]
-    data: Option<PathBuf>,
-    /// The deployed gallery: the CloudFormation stack `sam deploy` made.
-    #[arg(long, global = true)]
-    stack: Option<String>,
-    /// The stack's region.
-    #[arg(long, global = true, default_value = "us-east-1", requires = "stack")]
-    region: String,
+    #[command(flatten)]
+    place: PlaceArgs,
     /// The gallery's address in links (default: the stack's SiteUrl, or http://127.0.0.1:8080/).
     #[arg(long, global = true)]
     url: Option<String>,
@@ -124,7 +116,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
-    let place = Place::open(args.data, args.stack.as_deref(), &args.region, args.url).await?;
+    let place = Place::open(args.place, args.url).await?;
     let mut access = place.access().await?;
     let now = now();
     match (args.command, args.album) {

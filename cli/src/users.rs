@@ -7,12 +7,11 @@
 //! settings, so the users file stays an htpasswd file).
 
 use crate::local;
-use crate::place::{resolve_album, Place};
+use crate::place::{resolve_album, Place, PlaceArgs};
 use edge_auth::htpasswd::MAX_EDGE_COST;
 use edge_auth::Scope;
 use shared::keys::album_url;
 use std::io::{BufRead as _, IsTerminal as _};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Arguments of `shoebox users`.
@@ -20,15 +19,8 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(subcommand)]
     command: Command,
-    /// The data folder of `shoebox serve` (default: ~/.local/share/shoebox).
-    #[arg(long, global = true, conflicts_with = "stack")]
-    data: Option<PathBuf>,
-    /// The deployed gallery: the CloudFormation stack `sam deploy` made (samconfig.toml: shoebox).
-    #[arg(long, global = true)]
-    stack: Option<String>,
-    /// The stack's region.
-    #[arg(long, global = true, default_value = "us-east-1", requires = "stack")]
-    region: String,
+    #[command(flatten)]
+    place: PlaceArgs,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -108,7 +100,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
-    let place = Place::open(args.data, args.stack.as_deref(), &args.region, None).await?;
+    let place = Place::open(args.place, None).await?;
     let text = place.users().await?;
     match args.command {
         Command::List => {
