@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { until } from './until.mjs';
 
 const shoebox = process.env.SHOEBOX_BIN;
 const fixtures = new URL('../../../shared/fixtures/exif-orientation/', import.meta.url).pathname;
@@ -22,15 +23,6 @@ async function login(user, password) {
   });
   const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
   return { status: res.status, cookie };
-}
-
-async function until(what, check, seconds = 60) {
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}`);
 }
 
 before(async () => {

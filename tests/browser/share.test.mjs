@@ -13,21 +13,13 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { until } from './until.mjs';
 
 const shoebox = process.env.SHOEBOX_BIN;
 const fixtures = new URL('../../../shared/fixtures/exif-orientation/', import.meta.url).pathname;
 let work, data, serve, base, browser;
 
 const run = (args, input = '') => spawnSync(shoebox, [...args, '--data', data], { input, encoding: 'utf8' });
-
-async function until(what, check, seconds = 30) {
-  const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 /** A share token made the way `shoebox share` makes it, with this gallery's share secret. */
 function token(claims) {
@@ -130,7 +122,7 @@ test('an expired, revoked or broken link says so, with no login form', async () 
   assert.equal(run(['share', 'revoke', id]).status, 0);
   const fresh = await browser.newContext();
   const again = await fresh.newPage();
-  await until('the revocation to reach the gate', async () => (await again.goto(link)).status() === 410);
+  await until('the revocation to reach the gate', async () => (await again.goto(link)).status() === 410, 30);
   assert.match(await again.locator('h1').textContent(), /no longer works/);
   await fresh.close();
   await context.close();
@@ -143,7 +135,7 @@ test('a user limited to one album signs in to it; a phone shows three photos a r
   await until('gran can sign in', async () => {
     const res = await context.request.post(`${base}/_auth/login`, { form: { username: 'gran', password: 'grandma123', next: '/' }, maxRedirects: 0 });
     return res.status() === 303 && res.headers().location === '/Landscapes/';
-  });
+  }, 30);
   await page.goto(`${base}/Landscapes/`);
   await page.waitForLoadState('networkidle');
   const rows = await page.locator('.grid li:not(.filler)').evaluateAll((items) => {
