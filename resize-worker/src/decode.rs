@@ -3,6 +3,7 @@
 use crate::colour::cmyk_to_rgb;
 use crate::error::ResizeError;
 pub use crate::format::{sniff, Format};
+use crate::jpeg_turbo;
 use crate::pixels::{fit_long_edge, flatten_alpha_in_place, Pixels};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use shared::Limits;
@@ -42,10 +43,8 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeErro
         if format == Format::Heif {
             return crate::heif::dimensions(bytes);
         }
-        let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-        decoder.read_info().map_err(jpeg_error)?;
-        let info = decoder.info().ok_or_else(no_frame)?;
-        return Ok((u32::from(info.width), u32::from(info.height)));
+        let header = jpeg_turbo::read_header(bytes)?;
+        return Ok((header.width, header.height));
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.into_dimensions().map_err(|e| corrupt(format, e))
@@ -80,8 +79,8 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 /// Decodes a photo under `limits`: format and extension agree, pixel count is checked from the
 /// header before any large allocation, truncated JPEGs are refused rather than padded with grey.
 ///
-/// With `shrink_to`, a JPEG may be decoded at 1/2, 1/4 or 1/8 scale (in the DCT domain, as
-/// libjpeg and libvips do) as long as its long edge stays at least `shrink_to`; other formats
+/// With `shrink_to`, a JPEG may be decoded at a smaller scale (in the DCT domain, as libjpeg
+/// and libvips do) as long as its long edge stays at least `shrink_to`; other formats
 /// always decode at full size (TIFF, PNG, WebP and GIF have no cheaper way; HEIC is a grid of
 /// small tiles written into one frame).
 pub fn decode(
@@ -130,9 +129,42 @@ fn jpeg_error(e: jpeg_decoder::Error) -> ResizeError {
     ResizeError::Corrupt { format: "JPEG", message: e.to_string() }
 }
 
-/// Decodes a JPEG; one whose restart markers are out of sequence (a damaged marker, which
-/// libjpeg decodes with a warning) is decoded again with its markers renumbered.
+/// Decodes a JPEG: 8-bit YCbCr, RGB and grey files (nearly every photo) with libjpeg-turbo,
+/// scaled in the DCT domain by n/8 as far as `shrink_to` allows; damaged data it can decode past
+/// (a broken restart marker, bytes between segments) gives the photo and a logged warning, as in
+/// browsers. CMYK/YCCK files (colour-managed through their profile), 12-bit and lossless ones go
+/// through jpeg-decoder.
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+    let header = jpeg_turbo::read_header(bytes)?;
+    check_pixels(header.width, header.height, limits)?;
+    // libjpeg-turbo would pad a cut-off file with grey and call it a warning.
+    if !jpeg_is_complete(bytes) {
+        return Err(ResizeError::Truncated { bytes: bytes.len() });
+    }
+    if !header.rgb_or_grey {
+        return decode_jpeg_other(bytes, limits, shrink_to);
+    }
+    let scale = shrink_to.map_or((1, 1), |edge| jpeg_turbo::scale_for(header.width, header.height, edge));
+    // A progressive file keeps all its coefficients (2 bytes per sample, up to 3 samples per
+    // pixel) until the last scan; a file within the pixel limit needs no more than that.
+    let max_memory_mb = u32::try_from((limits.max_pixels.saturating_mul(6) >> 20) + 16).unwrap_or(u32::MAX);
+    let decoded = jpeg_turbo::decode(bytes, scale, max_memory_mb)?;
+    if let Some(warning) = &decoded.warning {
+        tracing::warn!(%warning, "damaged JPEG data; decoded past it as libjpeg-turbo and browsers do");
+    }
+    Ok(Decoded {
+        pixels: decoded.pixels,
+        icc_profile: decoded.icc_profile,
+        format: Format::Jpeg,
+        full_size: (header.width, header.height),
+        upright: false,
+    })
+}
+
+/// Decodes a CMYK/YCCK, 12-bit or lossless JPEG with jpeg-decoder; one whose restart markers are
+/// out of sequence (a damaged marker, which libjpeg decodes with a warning) is decoded again with
+/// its markers renumbered.
+fn decode_jpeg_other(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     match decode_jpeg_once(bytes, limits, shrink_to) {
         Err(ResizeError::Corrupt { message, .. }) if message.contains("RST") => {
             let Some(repaired) = renumber_restart_markers(bytes) else {
@@ -190,9 +222,6 @@ fn decode_jpeg_once(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Re
     let info = decoder.info().ok_or_else(no_frame)?;
     let (width, height) = (u32::from(info.width), u32::from(info.height));
     check_pixels(width, height, limits)?;
-    if !jpeg_is_complete(bytes) {
-        return Err(ResizeError::Truncated { bytes: bytes.len() });
-    }
     decoder.set_max_decoding_buffer_size(
         usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
     );
@@ -242,17 +271,8 @@ fn invert(mut data: Vec<u8>) -> Vec<u8> {
 
 /// Whether the JPEG has an Adobe APP14 segment before its first scan.
 fn has_adobe_marker(bytes: &[u8]) -> bool {
-    let mut at = 2;
-    while let Some(&[0xFF, marker, hi, lo]) = bytes.get(at..at + 4) {
-        if marker == 0xDA || marker == 0xD9 {
-            return false;
-        }
-        if marker == 0xEE && bytes.get(at + 4..at + 9) == Some(b"Adobe") {
-            return true;
-        }
-        at += 2 + usize::from(u16::from_be_bytes([hi, lo]));
-    }
-    false
+    crate::format::jpeg_header_segments(bytes)
+        .any(|(marker, at, _)| marker == 0xEE && bytes.get(at + 4..at + 9) == Some(b"Adobe"))
 }
 
 /// Converts any decoded image to grey or RGB 8-bit, reusing the decoder's buffer where it can.

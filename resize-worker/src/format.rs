@@ -149,9 +149,39 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, ResizeError> {
     Ok(format)
 }
 
+/// The marker segments of a JPEG's header, from after SOI up to and including the first
+/// start-of-scan: `(marker, offset of its FF byte, total length with the marker)`. Stops early at
+/// anything that is not a well-formed segment.
+pub fn jpeg_header_segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
+    let mut at = if bytes.starts_with(&[0xFF, 0xD8]) { 2 } else { bytes.len() };
+    std::iter::from_fn(move || {
+        // Fill bytes (extra 0xFF) may precede a marker.
+        while bytes.get(at..at + 2) == Some(&[0xFF, 0xFF]) {
+            at += 1;
+        }
+        let &[0xFF, marker, hi, lo] = bytes.get(at..at + 4)? else { return None };
+        if marker == 0xD9 || marker == 0x00 {
+            return None;
+        }
+        let segment = (marker, at, 2 + usize::from(u16::from_be_bytes([hi, lo])));
+        at = if marker == 0xDA { bytes.len() } else { at + segment.2 };
+        Some(segment)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_segments_stop_at_the_first_scan() {
+        // SOI, APP1 (2 data bytes), a fill byte, SOS (1 data byte), scan data, EOI.
+        let jpeg = [0xFF, 0xD8, 0xFF, 0xE1, 0, 4, 1, 2, 0xFF, 0xFF, 0xDA, 0, 3, 9, 0xFF, 0xDA, 0xFF, 0xD9];
+        let segments: Vec<_> = jpeg_header_segments(&jpeg).collect();
+        assert_eq!(segments, vec![(0xE1, 2, 6), (0xDA, 9, 5)]);
+        assert_eq!(jpeg_header_segments(b"not a jpeg").count(), 0);
+        assert_eq!(jpeg_header_segments(&[0xFF, 0xD8, 0xFF, 0xE1, 0]).count(), 0, "cut-off segment");
+    }
 
     #[test]
     fn sniffing_refuses_empty_text_and_mislabelled_files() {

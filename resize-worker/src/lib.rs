@@ -2,7 +2,7 @@
 //! [`shared::PhotoManifest`], then tells the site builder.
 //!
 //! - [`pipeline::resize_photo`]: bytes in, [`pipeline::ResizedPhoto`] out (pure computation:
-//!   [`format`] sniffing, [`decode`] (with [`heif`] and [`colour`]), [`metadata`] and
+//!   [`format`] sniffing, [`decode`] (with [`jpeg_turbo`], [`heif`] and [`colour`]), [`metadata`] and
 //!   [`orientation`], [`pixels`], encoding).
 //! - [`publish::publish`]: writes derivatives, then the manifest, to an object store.
 //! - [`worker::Worker`]: one S3 change in, effects out; idempotent, recognises stale events.
@@ -13,6 +13,7 @@ pub mod decode;
 pub mod error;
 pub mod format;
 pub mod heif;
+pub mod jpeg_turbo;
 pub mod lambda;
 pub mod metadata;
 pub mod orientation;

@@ -3,8 +3,10 @@
 //! Nothing here is ever copied into outputs: derivatives carry no EXIF at all (so no GPS), and
 //! the manifest's [`ExifSummary`] has no location field.
 
+use crate::format::jpeg_header_segments;
 use exif::{In, Reader, Tag, Value};
 use shared::ExifSummary;
+use std::borrow::Cow;
 use std::io::Cursor;
 
 /// What the worker takes from a photo's EXIF.
@@ -19,7 +21,7 @@ pub struct PhotoMetadata {
 /// Reads EXIF from a JPEG, TIFF, PNG, WebP or HEIF. A photo without EXIF, or with EXIF that does
 /// not parse, gets no orientation and an empty summary: broken metadata never costs a photo.
 pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
-    let exif = match Reader::new().read_from_container(&mut Cursor::new(bytes)) {
+    let exif = match Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref())) {
         Ok(exif) => exif,
         Err(exif::Error::NotFound(_)) => return PhotoMetadata::default(),
         Err(e) => {
@@ -46,6 +48,21 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
         focal_length: rational(Tag::FocalLength).filter(|f| *f > 0.0).map(|f| format!("{} mm", trim(f, 1))),
     };
     PhotoMetadata { orientation, summary }
+}
+
+/// The part of the file EXIF can be in. A JPEG's is its header (before the first scan), closed
+/// with an end marker: kamadak-exif would otherwise copy the whole compressed image while looking
+/// for more segments after it (7 ms of a 24 MP photo's ~150 ms). Other containers as they are.
+fn metadata_part(bytes: &[u8]) -> Cow<'_, [u8]> {
+    match jpeg_header_segments(bytes).last() {
+        Some((0xDA, at, _)) => {
+            let mut head = Vec::with_capacity(at + 2);
+            head.extend_from_slice(&bytes[..at]);
+            head.extend_from_slice(&[0xFF, 0xD9]);
+            Cow::Owned(head)
+        }
+        _ => Cow::Borrowed(bytes),
+    }
 }
 
 fn ascii(value: &Value) -> Option<String> {

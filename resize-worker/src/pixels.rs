@@ -5,6 +5,11 @@ use fast_image_resize::{
     images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
 
+/// The resampling filter of every resize: Catmull-Rom (the bicubic of Pillow, libvips' `cubic`).
+/// Each step shrinks by at most about 2:1 (the decoder scales first), where it is visually the
+/// same as Lanczos3 at two thirds of the taps (docs/performance.md measures both).
+pub const RESIZE_FILTER: FilterType = FilterType::CatmullRom;
+
 /// An image as tightly packed 8-bit rows: 1 channel (grey) or 3 (RGB).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pixels {
@@ -27,13 +32,24 @@ impl Pixels {
         }
     }
 
-    /// Resizes to exactly `width` × `height` with a Lanczos3 convolution (SIMD where the CPU has it).
+    /// Resizes to exactly `width` × `height` with [`RESIZE_FILTER`] (SIMD where the CPU has it).
     pub fn resize(&self, width: u32, height: u32, resizer: &mut Resizer) -> Result<Pixels, ResizeError> {
+        self.resize_with(width, height, RESIZE_FILTER, resizer)
+    }
+
+    /// Resizes to exactly `width` × `height` with a convolution of `filter`.
+    pub fn resize_with(
+        &self,
+        width: u32,
+        height: u32,
+        filter: FilterType,
+        resizer: &mut Resizer,
+    ) -> Result<Pixels, ResizeError> {
         let pt = self.pixel_type();
         let src = ImageRef::new(self.width, self.height, &self.data, pt)
             .map_err(|e| ResizeError::Resize(e.to_string()))?;
         let mut dst = Image::new(width, height, pt);
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
         resizer.resize(&src, &mut dst, &options).map_err(|e| ResizeError::Resize(e.to_string()))?;
         Ok(Pixels { width, height, channels: self.channels, data: dst.into_vec() })
     }

@@ -91,8 +91,8 @@ fn derivatives_have_no_exif_and_plan_sizes() {
 #[test]
 fn derivatives_decode_the_same_in_every_decoder() {
     // An optimised baseline file written as one scan per component decoded as garbage in
-    // zune-jpeg (what the image crate and many apps use); progressive files read the same
-    // everywhere. Compared with jpeg-decoder (libjpeg's behaviour).
+    // zune-jpeg (what the image crate and many apps use); derivatives are one interleaved
+    // scan. Compared with jpeg-decoder (libjpeg's behaviour).
     let photo = resize_photo(&fixture("Landscape_1.jpg"), "jpg", &Limits::default()).expect("resizes");
     for d in &photo.derivatives {
         let (_, w, h, ours) = decode_any(&d.jpeg);
@@ -102,8 +102,37 @@ fn derivatives_decode_the_same_in_every_decoder() {
         let diff = mean_diff(&zune, &RgbImage::from_raw(w, h, ours).expect("rgb"));
         assert!(diff < 1.0, "{}px: zune-jpeg and jpeg-decoder differ by {diff:.2}", d.width);
         assert_eq!(&d.jpeg[..2], b"\xFF\xD8");
-        assert!(d.jpeg.windows(2).any(|m| m == b"\xFF\xC2"), "{}px is progressive (SOF2)", d.width);
+        let (frame, scans) = frame_and_scans(&d.jpeg);
+        assert_eq!(frame, 0xC0, "{}px is baseline (SOF0)", d.width);
+        assert_eq!(scans, vec![3], "{}px is one scan of all three components", d.width);
     }
+}
+
+/// The frame marker (SOF0 = 0xC0, …) and each scan's component count, walking the segments.
+fn frame_and_scans(jpeg: &[u8]) -> (u8, Vec<u8>) {
+    let (mut frame, mut scans, mut at) = (0, Vec::new(), 2);
+    while let Some(&[0xFF, marker, hi, lo]) = jpeg.get(at..at + 4) {
+        let length = usize::from(u16::from_be_bytes([hi, lo]));
+        match marker {
+            0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF => frame = marker,
+            0xDA => {
+                scans.push(jpeg[at + 4]);
+                // Entropy-coded data: skip to the next marker that is not a stuffed zero or RSTn.
+                at += 2 + length;
+                while let Some(&[a, b]) = jpeg.get(at..at + 2) {
+                    if a == 0xFF && b != 0x00 && !(0xD0..=0xD7).contains(&b) {
+                        break;
+                    }
+                    at += 1;
+                }
+                continue;
+            }
+            0xD9 => break,
+            _ => {}
+        }
+        at += 2 + length;
+    }
+    (frame, scans)
 }
 
 /// A 64×48 photo-like JPEG with an ICC profile and an EXIF block that has GPS.
