@@ -9,10 +9,38 @@
 //! picture as an iPhone-like HEIC (512 px tiles, quality 80); `--heic` times decoding one and
 //! making its derivatives.
 
+use resize_worker::jpeg_turbo;
+use resize_worker::pixels::Pixels;
 use std::time::Instant;
 
 fn generate(width: u32, height: u32) -> Vec<u8> {
     resize_worker::sample::sample_jpeg(width, height, 0, None).expect("encodes")
+}
+
+/// One timed piece of work.
+type Task<'a> = Box<dyn FnMut() + 'a>;
+
+/// Runs every task once to warm up, then `runs` rounds of all tasks in turn, and returns each
+/// task's median milliseconds. Interleaved, so every task sees the same machine: this VM's speed
+/// drifts from minute to minute, and timing one task after another skews their ratios.
+fn interleaved_medians(runs: usize, tasks: &mut [(&str, Task)]) -> Vec<f64> {
+    let mut times = vec![Vec::with_capacity(runs); tasks.len()];
+    for round in 0..=runs {
+        for (i, (_, task)) in tasks.iter_mut().enumerate() {
+            let t = Instant::now();
+            task();
+            if round > 0 {
+                times[i].push(t.elapsed().as_secs_f64() * 1000.0);
+            }
+        }
+    }
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort_by(f64::total_cmp);
+            t[t.len() / 2]
+        })
+        .collect()
 }
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
@@ -79,41 +107,139 @@ fn main() {
     };
     let limits = shared::Limits::default();
 
-    let decode_jpeg_decoder = median_ms(runs, || {
-        let d = resize_worker::decode::decode(&bytes, "jpg", &limits, None).expect("decodes");
-        std::hint::black_box(d);
-    });
-    let decode_shrunk = median_ms(runs, || {
-        let d = resize_worker::decode::decode(
-            &bytes,
-            "jpg",
-            &limits,
-            Some(resize_worker::DERIVATIVE_LONG_EDGES[0]),
-        )
-        .expect("decodes");
-        std::hint::black_box(d);
-    });
-    let decode_zune = median_ms(runs, || {
-        let d = image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("decodes");
-        std::hint::black_box(d);
-    });
-    let mut sizes = Vec::new();
-    let pipeline = median_ms(runs, || {
-        let p = resize_worker::resize_photo(&bytes, "jpg", &limits).expect("resizes");
-        sizes = p.derivatives.iter().map(|d| (d.width, d.height, d.jpeg.len())).collect();
-    });
     let (w, h) =
         resize_worker::decode::dimensions(&bytes, resize_worker::decode::Format::Jpeg).expect("dims");
-    println!(
-        "{}",
+    let long_edge = resize_worker::DERIVATIVE_LONG_EDGES[0];
+    let scale = jpeg_turbo::scale_for(w, h, long_edge);
+    let max_memory_mb = 1024;
+    let q = resize_worker::pipeline::JPEG_QUALITY;
+
+    // Inputs of the stages, made once: the scaled decode and the four derivative images.
+    let decoded = jpeg_turbo::decode(&bytes, scale, max_memory_mb).expect("decodes").pixels;
+    let plan = resize_worker::pipeline::plan(w, h);
+    let mut resizer = fast_image_resize::Resizer::new();
+    let mut set = vec![decoded.resize(plan[0].0, plan[0].1, &mut resizer).expect("resizes")];
+    for &(sw, sh) in &plan[1..] {
+        let next = set.last().expect("one").resize(sw, sh, &mut resizer).expect("resizes");
+        set.push(next);
+    }
+    let jpeg_encoder_progressive = |p: &Pixels| {
+        let mut out = Vec::new();
+        let mut e = jpeg_encoder::Encoder::new(&mut out, q);
+        e.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
+        e.set_optimized_huffman_tables(true);
+        e.set_progressive(true);
+        let colour =
+            if p.channels == 1 { jpeg_encoder::ColorType::Luma } else { jpeg_encoder::ColorType::Rgb };
+        e.encode(&p.data, p.width as u16, p.height as u16, colour).expect("encodes");
+        out
+    };
+    let set_bytes = |encode: &dyn Fn(&Pixels) -> Vec<u8>| set.iter().map(|p| encode(p).len()).sum::<usize>();
+    let turbo_baseline_bytes = set_bytes(&|p| jpeg_turbo::encode(p, q, false, None).expect("encodes"));
+    let turbo_progressive_bytes = set_bytes(&|p| jpeg_turbo::encode(p, q, true, None).expect("encodes"));
+    let jpeg_encoder_bytes = set_bytes(&jpeg_encoder_progressive);
+    let sizes: Vec<_> = resize_worker::resize_photo(&bytes, "jpg", &limits)
+        .expect("resizes")
+        .derivatives
+        .iter()
+        .map(|d| (d.width, d.height, d.jpeg.len()))
+        .collect();
+
+    let jpeg_decoder = |half: bool| {
+        let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(&bytes));
+        if half {
+            d.read_info().expect("header");
+            d.scale((w / 2) as u16, (h / 2) as u16).expect("scales");
+        }
+        std::hint::black_box(d.decode().expect("decodes"));
+    };
+    let turbo = |scale| {
+        std::hint::black_box(jpeg_turbo::decode(&bytes, scale, max_memory_mb).expect("decodes"));
+    };
+    let (mut r1, mut r2, mut r3) = (resizer.clone(), resizer.clone(), resizer);
+    let smallest = set.last().expect("one").clone();
+    let mut tasks: Vec<(&str, Task)> = vec![
+        ("decode_turbo_full_ms", Box::new(|| turbo((1, 1)))),
+        ("decode_turbo_half_ms", Box::new(|| turbo((1, 2)))),
+        ("decode_turbo_scaled_ms", Box::new(|| turbo(scale))),
+        ("decode_jpeg_decoder_full_ms", Box::new(|| jpeg_decoder(false))),
+        ("decode_jpeg_decoder_half_ms", Box::new(|| jpeg_decoder(true))),
+        (
+            "decode_zune_jpeg_full_ms",
+            Box::new(|| {
+                let d =
+                    image::load_from_memory_with_format(&bytes, image::ImageFormat::Jpeg).expect("decodes");
+                std::hint::black_box(d);
+            }),
+        ),
+        (
+            "first_resize_ms",
+            Box::new(|| {
+                drop(std::hint::black_box(decoded.resize(plan[0].0, plan[0].1, &mut r1).expect("resizes")))
+            }),
+        ),
+        (
+            "cascade_ms",
+            Box::new(|| {
+                let mut current = set[0].resize(plan[1].0, plan[1].1, &mut r2).expect("resizes");
+                for &(sw, sh) in &plan[2..] {
+                    current = current.resize(sw, sh, &mut r2).expect("resizes");
+                }
+                std::hint::black_box(current);
+            }),
+        ),
+        (
+            "encode_turbo_baseline_ms",
+            Box::new(|| {
+                set.iter().for_each(|p| drop(std::hint::black_box(jpeg_turbo::encode(p, q, false, None))))
+            }),
+        ),
+        (
+            "encode_turbo_progressive_ms",
+            Box::new(|| {
+                set.iter().for_each(|p| drop(std::hint::black_box(jpeg_turbo::encode(p, q, true, None))))
+            }),
+        ),
+        (
+            "encode_jpeg_encoder_progressive_ms",
+            Box::new(|| set.iter().for_each(|p| drop(std::hint::black_box(jpeg_encoder_progressive(p))))),
+        ),
+        (
+            "thumbhash_ms",
+            Box::new(|| {
+                let (tw, th) = resize_worker::pixels::fit_long_edge(smallest.width, smallest.height, 100);
+                let small = smallest.resize(tw, th, &mut r3).expect("resizes");
+                std::hint::black_box(thumbhash::rgba_to_thumb_hash(
+                    tw as usize,
+                    th as usize,
+                    &small.to_rgba(),
+                ));
+            }),
+        ),
+        (
+            "shoebox_all_sizes_ms",
+            Box::new(|| drop(std::hint::black_box(resize_worker::resize_photo(&bytes, "jpg", &limits)))),
+        ),
+    ];
+    let medians = interleaved_medians(runs, &mut tasks);
+    let mut report = serde_json::Map::new();
+    for ((name, _), ms) in tasks.iter().zip(medians) {
+        report.insert((*name).into(), ms.into());
+    }
+    report.insert(
+        "bytes".into(),
         serde_json::json!({
-            "input": { "file": file, "width": w, "height": h, "bytes": bytes.len() },
-            "runs": runs,
-            "decode_only_jpeg_decoder_ms": decode_jpeg_decoder,
-            "decode_only_zune_jpeg_ms": decode_zune,
-            "decode_shrink_on_load_ms": decode_shrunk,
-            "shoebox_all_sizes_ms": pipeline,
-            "derivatives": sizes,
-        })
+            "turbo_baseline": turbo_baseline_bytes,
+            "turbo_progressive": turbo_progressive_bytes,
+            "jpeg_encoder_progressive": jpeg_encoder_bytes,
+        }),
     );
+    report.insert(
+        "input".into(),
+        serde_json::json!({ "file": file, "width": w, "height": h, "bytes": bytes.len() }),
+    );
+    report.insert("runs".into(), runs.into());
+    report.insert("scale".into(), format!("{}/{}", scale.0, scale.1).into());
+    report.insert("derivatives".into(), serde_json::json!(sizes));
+    println!("{}", serde_json::Value::Object(report));
 }
