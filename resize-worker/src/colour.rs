@@ -15,9 +15,8 @@ pub struct Converted {
     pub icc_profile: Option<Vec<u8>>,
 }
 
-/// Converts CMYK ink amounts (4 bytes per pixel, 0 = no ink, as [`jpeg_decoder`] returns an
-/// Adobe JPEG) to sRGB: through the file's CMYK profile when it has a usable one, otherwise the
-/// plain formula browsers use for untagged CMYK.
+/// Converts CMYK ink amounts (4 bytes per pixel, 0 = no ink) to sRGB: through the file's CMYK
+/// profile when it has a usable one, otherwise the plain formula browsers use for untagged CMYK.
 pub fn cmyk_to_rgb(ink: Vec<u8>, profile: Option<&[u8]>) -> Converted {
     if let Some(bytes) = profile {
         match through_profile(&ink, bytes) {

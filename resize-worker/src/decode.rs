@@ -4,7 +4,7 @@ use crate::colour::cmyk_to_rgb;
 use crate::error::ResizeError;
 pub use crate::format::{sniff, Format};
 use crate::jpeg_turbo;
-use crate::pixels::{fit_long_edge, flatten_alpha_in_place, Pixels};
+use crate::pixels::{flatten_alpha_in_place, Pixels};
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 use shared::Limits;
 use std::io::Cursor;
@@ -48,10 +48,6 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeErro
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.into_dimensions().map_err(|e| corrupt(format, e))
-}
-
-fn no_frame() -> ResizeError {
-    ResizeError::Corrupt { format: "JPEG", message: "no frame header".into() }
 }
 
 fn corrupt(format: Format, e: image::ImageError) -> ResizeError {
@@ -125,15 +121,10 @@ pub(crate) fn check_pixels(width: u32, height: u32, limits: &Limits) -> Result<(
     Ok(())
 }
 
-fn jpeg_error(e: jpeg_decoder::Error) -> ResizeError {
-    ResizeError::Corrupt { format: "JPEG", message: e.to_string() }
-}
-
-/// Decodes a JPEG: 8-bit YCbCr, RGB and grey files (nearly every photo) with libjpeg-turbo,
-/// scaled in the DCT domain by n/8 as far as `shrink_to` allows; damaged data it can decode past
-/// (a broken restart marker, bytes between segments) gives the photo and a logged warning, as in
-/// browsers. CMYK/YCCK files (colour-managed through their profile), 12-bit and lossless ones go
-/// through jpeg-decoder.
+/// Decodes a JPEG with libjpeg-turbo, scaled in the DCT domain by n/8 as far as `shrink_to`
+/// allows. Damaged data it can decode past (a broken restart marker, bytes between segments)
+/// gives the photo and a logged warning, as in browsers. CMYK and YCCK files are converted to
+/// sRGB through their profile (`colour`).
 fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let header = jpeg_turbo::read_header(bytes)?;
     check_pixels(header.width, header.height, limits)?;
@@ -141,125 +132,28 @@ fn decode_jpeg(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<
     if !jpeg_is_complete(bytes) {
         return Err(ResizeError::Truncated { bytes: bytes.len() });
     }
-    if !header.rgb_or_grey {
-        return decode_jpeg_other(bytes, limits, shrink_to);
-    }
     let scale = shrink_to.map_or((1, 1), |edge| jpeg_turbo::scale_for(header.width, header.height, edge));
-    // A progressive file keeps all its coefficients (2 bytes per sample, up to 3 samples per
+    // A progressive file keeps all its coefficients (2 bytes per sample, up to 4 samples per
     // pixel) until the last scan; a file within the pixel limit needs no more than that.
-    let max_memory_mb = u32::try_from((limits.max_pixels.saturating_mul(6) >> 20) + 16).unwrap_or(u32::MAX);
+    let max_memory_mb = u32::try_from((limits.max_pixels.saturating_mul(8) >> 20) + 16).unwrap_or(u32::MAX);
     let decoded = jpeg_turbo::decode(bytes, scale, max_memory_mb)?;
     if let Some(warning) = &decoded.warning {
         tracing::warn!(%warning, "damaged JPEG data; decoded past it as libjpeg-turbo and browsers do");
     }
-    Ok(Decoded {
-        pixels: decoded.pixels,
-        icc_profile: decoded.icc_profile,
-        format: Format::Jpeg,
-        full_size: (header.width, header.height),
-        upright: false,
-    })
-}
-
-/// Decodes a CMYK/YCCK, 12-bit or lossless JPEG with jpeg-decoder; one whose restart markers are
-/// out of sequence (a damaged marker, which libjpeg decodes with a warning) is decoded again with
-/// its markers renumbered.
-fn decode_jpeg_other(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
-    match decode_jpeg_once(bytes, limits, shrink_to) {
-        Err(ResizeError::Corrupt { message, .. }) if message.contains("RST") => {
-            let Some(repaired) = renumber_restart_markers(bytes) else {
-                return Err(ResizeError::Corrupt { format: "JPEG", message });
-            };
-            tracing::warn!(%message, "JPEG restart markers out of sequence; decoding with them renumbered");
-            decode_jpeg_once(&repaired, limits, shrink_to)
-        }
-        other => other,
-    }
-}
-
-/// A copy of the JPEG whose restart markers (`FF D0`–`FF D7`) count 0, 1, …, 7, 0, … again in
-/// every scan, or `None` when they already did.
-fn renumber_restart_markers(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut out = bytes.to_vec();
-    let mut changed = false;
-    let mut next = 0u8;
-    let mut in_scan = false;
-    let mut i = 2;
-    while i + 1 < out.len() {
-        if out[i] != 0xFF {
-            i += 1;
-            continue;
-        }
-        let marker = out[i + 1];
-        match marker {
-            // Stuffed zero and fill bytes inside entropy-coded data.
-            0x00 | 0xFF => i += if marker == 0x00 { 2 } else { 1 },
-            0xD0..=0xD7 if in_scan => {
-                let expected = 0xD0 + next;
-                if marker != expected {
-                    out[i + 1] = expected;
-                    changed = true;
-                }
-                next = (next + 1) % 8;
-                i += 2;
-            }
-            0xD9 => break,
-            _ => {
-                // A segment with a length: skip it; a scan starts after an SOS header.
-                let length = usize::from(u16::from_be_bytes([*out.get(i + 2)?, *out.get(i + 3)?]));
-                in_scan = marker == 0xDA;
-                next = 0;
-                i += 2 + length;
-            }
-        }
-    }
-    changed.then_some(out)
-}
-
-fn decode_jpeg_once(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
-    let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
-    decoder.read_info().map_err(jpeg_error)?;
-    let info = decoder.info().ok_or_else(no_frame)?;
-    let (width, height) = (u32::from(info.width), u32::from(info.height));
-    check_pixels(width, height, limits)?;
-    decoder.set_max_decoding_buffer_size(
-        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX),
-    );
-    if let Some(long_edge) = shrink_to.filter(|&e| e < width.max(height)) {
-        let (w, h) = fit_long_edge(width, height, long_edge);
-        // Both fit in u16: JPEG dimensions are 16-bit and the request is smaller.
-        decoder.scale(w as u16, h as u16).map_err(jpeg_error)?;
-    }
-    let mut icc_profile = decoder.icc_profile().filter(|p| !p.is_empty());
-    let data = decoder.decode().map_err(jpeg_error)?;
-    let out = decoder.info().ok_or_else(no_frame)?;
-    let (w, h) = (u32::from(out.width), u32::from(out.height));
-    let (channels, data) = match out.pixel_format {
-        jpeg_decoder::PixelFormat::L8 => (1, data),
-        jpeg_decoder::PixelFormat::RGB24 => (3, data),
-        jpeg_decoder::PixelFormat::CMYK32 => {
-            // jpeg-decoder inverts what it reads, assuming Adobe's inverted CMYK (APP14, which
-            // Photoshop, libjpeg and scanners write); a CMYK file without it stores plain ink.
-            let data = if has_adobe_marker(bytes) { data } else { invert(data) };
-            let converted = cmyk_to_rgb(data, icc_profile.as_deref());
-            icc_profile = converted.icc_profile;
-            (3, converted.rgb)
-        }
-        jpeg_decoder::PixelFormat::L16 => {
-            return Err(ResizeError::UnsupportedFormat("16-bit lossless JPEG".into()))
-        }
-    };
-    if data.len() < w as usize * h as usize * channels as usize {
-        return Err(ResizeError::Corrupt {
-            format: "JPEG",
-            message: "decoder returned fewer pixels than the frame has".into(),
-        });
+    let (mut pixels, mut icc_profile) = (decoded.pixels, decoded.icc_profile);
+    if pixels.channels == 4 {
+        // Adobe files (APP14: Photoshop, libjpeg, scanners) store CMYK inverted; others store
+        // plain ink amounts.
+        let ink = if has_adobe_marker(bytes) { invert(pixels.data) } else { pixels.data };
+        let converted = cmyk_to_rgb(ink, icc_profile.as_deref());
+        icc_profile = converted.icc_profile;
+        pixels = Pixels { width: pixels.width, height: pixels.height, channels: 3, data: converted.rgb };
     }
     Ok(Decoded {
-        pixels: Pixels { width: w, height: h, channels, data },
+        pixels,
         icc_profile,
         format: Format::Jpeg,
-        full_size: (width, height),
+        full_size: (header.width, header.height),
         upright: false,
     })
 }
@@ -308,20 +202,6 @@ mod tests {
         assert!(!jpeg_is_complete(&[0xFF, 0xD8, 0xFF, 0xDA, 1, 2, 0xFF, 0x00]));
         // An embedded thumbnail's EOI before the main scan does not count.
         assert!(!jpeg_is_complete(&[0xFF, 0xD9, 0xFF, 0xDA, 1, 2, 3]));
-    }
-
-    #[test]
-    fn restart_markers_are_renumbered_in_each_scan() {
-        // SOI, SOS (length 3), data, RST0, data, RST5 (should be RST1), data, RST2, EOI.
-        let jpeg = [
-            0xFF, 0xD8, 0xFF, 0xDA, 0, 3, 9, 1, 0xFF, 0x00, 0xFF, 0xD0, 2, 0xFF, 0xD5, 3, 0xFF, 0xD2, 0xFF,
-            0xD9,
-        ];
-        let fixed = renumber_restart_markers(&jpeg).expect("changed");
-        assert_eq!(fixed[14], 0xD1);
-        assert_eq!(fixed[..14], jpeg[..14]);
-        assert_eq!(fixed[15..], jpeg[15..]);
-        assert_eq!(renumber_restart_markers(&fixed), None, "already in sequence");
     }
 
     #[test]

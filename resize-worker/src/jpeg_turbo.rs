@@ -24,18 +24,20 @@ pub struct Header {
     pub width: u32,
     /// Height of the stored image.
     pub height: u32,
-    /// Whether libjpeg-turbo decodes it straight to 8-bit grey or RGB: 8-bit lossy YCbCr,
-    /// RGB or grey. CMYK/YCCK (colour-managed elsewhere), 12-bit and lossless files are not.
-    pub rgb_or_grey: bool,
-    /// Whether the image is greyscale.
-    pub grey: bool,
+    /// Channels it decodes to: 1 (grey), 3 (RGB, from YCbCr or RGB) or 4 (CMYK, from CMYK or
+    /// YCCK, as stored: Adobe files store it inverted).
+    pub channels: u8,
+    /// Bits per sample: 8, or 12 and 16 (which Shoebox refuses).
+    pub precision: u8,
+    /// Lossless JPEG (no DCT, so no scaling).
+    pub lossless: bool,
 }
 
 /// Pixels decoded from a JPEG, and the first warning libjpeg-turbo gave (damaged data it
 /// decoded past, as browsers do).
 #[derive(Debug)]
 pub struct Decoded {
-    /// Grey or RGB pixels at the requested scale.
+    /// Grey, RGB or CMYK pixels at the requested scale (CMYK as stored: see [`Header`]).
     pub pixels: Pixels,
     /// The embedded ICC profile (APP2 chunks joined), if there is a well-formed one.
     pub icc_profile: Option<Vec<u8>>,
@@ -106,12 +108,16 @@ fn read_header_with(handle: &mut Handle, bytes: &[u8]) -> Result<Header, ResizeE
     let (width, height) =
         (dimension(tj::TJPARAM_TJPARAM_JPEGWIDTH)?, dimension(tj::TJPARAM_TJPARAM_JPEGHEIGHT)?);
     let colorspace = handle.get(tj::TJPARAM_TJPARAM_COLORSPACE);
-    let grey = colorspace == tj::TJCS_TJCS_GRAY as c_int;
-    let rgb_or_grey = handle.get(tj::TJPARAM_TJPARAM_PRECISION) == 8
-        && handle.get(tj::TJPARAM_TJPARAM_LOSSLESS) == 0
-        && colorspace != tj::TJCS_TJCS_CMYK as c_int
-        && colorspace != tj::TJCS_TJCS_YCCK as c_int;
-    Ok(Header { width, height, rgb_or_grey, grey })
+    let channels = if colorspace == tj::TJCS_TJCS_GRAY as c_int {
+        1
+    } else if colorspace == tj::TJCS_TJCS_CMYK as c_int || colorspace == tj::TJCS_TJCS_YCCK as c_int {
+        4
+    } else {
+        3
+    };
+    let precision = u8::try_from(handle.get(tj::TJPARAM_TJPARAM_PRECISION)).unwrap_or(0);
+    let lossless = handle.get(tj::TJPARAM_TJPARAM_LOSSLESS) != 0;
+    Ok(Header { width, height, channels, precision, lossless })
 }
 
 /// Reads a JPEG's header: dimensions and colour type, without decoding.
@@ -145,16 +151,19 @@ pub fn scaled(dimension: u32, (num, denom): (u32, u32)) -> u32 {
     ((u64::from(dimension) * u64::from(num)).div_ceil(u64::from(denom))) as u32
 }
 
-/// Decodes an 8-bit YCbCr, RGB or grey JPEG at `scale` (from [`scale_for`], or `(1, 1)`).
+/// Decodes an 8-bit JPEG at `scale` (from [`scale_for`], or `(1, 1)`; lossless files always at
+/// full size) to grey, RGB or CMYK as stored ([`Header::channels`]).
 ///
 /// The caller has checked the pixel count from the header. `max_memory_mb` bounds libjpeg-turbo's
 /// own buffers (a progressive file keeps every coefficient in memory).
 pub fn decode(bytes: &[u8], scale: (u32, u32), max_memory_mb: u32) -> Result<Decoded, ResizeError> {
     let mut handle = Handle::new(tj::TJINIT_TJINIT_DECOMPRESS).map_err(corrupt)?;
     let header = read_header_with(&mut handle, bytes)?;
-    if !header.rgb_or_grey {
-        return Err(corrupt("not an 8-bit YCbCr, RGB or grey JPEG".into()));
+    if header.precision != 8 {
+        return Err(ResizeError::UnsupportedFormat(format!("{}-bit JPEG", header.precision)));
     }
+    // Lossless files have no DCT to scale in.
+    let scale = if header.lossless { (1, 1) } else { scale };
     let icc_profile = icc_profile(&handle);
     handle.set(tj::TJPARAM_TJPARAM_SCANLIMIT, SCAN_LIMIT).map_err(corrupt)?;
     handle
@@ -167,8 +176,12 @@ pub fn decode(bytes: &[u8], scale: (u32, u32), max_memory_mb: u32) -> Result<Dec
     // SAFETY: the handle is live; an unsupported factor is reported as an error.
     handle.check(unsafe { tj::tj3SetScalingFactor(handle.0.as_ptr(), factor) }).map_err(corrupt)?;
     let (width, height) = (scaled(header.width, scale), scaled(header.height, scale));
-    let channels: u8 = if header.grey { 1 } else { 3 };
-    let format = if header.grey { tj::TJPF_TJPF_GRAY } else { tj::TJPF_TJPF_RGB };
+    let channels = header.channels;
+    let format = match channels {
+        1 => tj::TJPF_TJPF_GRAY,
+        4 => tj::TJPF_TJPF_CMYK,
+        _ => tj::TJPF_TJPF_RGB,
+    };
     let pitch = width as usize * usize::from(channels);
     let mut data = vec![0u8; pitch * height as usize];
     let pitch = c_int::try_from(pitch).map_err(|_| corrupt("image too wide".into()))?;
@@ -293,7 +306,7 @@ mod tests {
         for progressive in [false, true] {
             let jpeg = encode(&pixels, 90, progressive, Some(&icc)).expect("encodes");
             let header = read_header(&jpeg).expect("header");
-            assert_eq!((header.width, header.height, header.rgb_or_grey, header.grey), (w, h, true, false));
+            assert_eq!((header.width, header.height, header.channels, header.precision), (w, h, 3, 8));
             assert!(jpeg.windows(12).any(|win| win == b"ICC_PROFILE\0"));
             let full = decode(&jpeg, (1, 1), 64).expect("decodes");
             assert!(full.warning.is_none());
