@@ -6,8 +6,8 @@ use fast_image_resize::{
 };
 
 /// The resampling filter of every resize: Catmull-Rom (the bicubic of Pillow, libvips' `cubic`).
-/// Each step shrinks by at most about 2:1 (the decoder scales first), where it is visually the
-/// same as Lanczos3 at two thirds of the taps (docs/performance.md measures both).
+/// After the JPEG decoder's scaling each step shrinks by at most about 2:1, where it differs from
+/// Lanczos3 by 0.2–0.3/255 on average with two thirds of the taps (docs/performance.md).
 pub const RESIZE_FILTER: FilterType = FilterType::CatmullRom;
 
 /// An image as tightly packed 8-bit rows: 1 channel (grey) or 3 (RGB).
@@ -34,22 +34,11 @@ impl Pixels {
 
     /// Resizes to exactly `width` × `height` with [`RESIZE_FILTER`] (SIMD where the CPU has it).
     pub fn resize(&self, width: u32, height: u32, resizer: &mut Resizer) -> Result<Pixels, ResizeError> {
-        self.resize_with(width, height, RESIZE_FILTER, resizer)
-    }
-
-    /// Resizes to exactly `width` × `height` with a convolution of `filter`.
-    pub fn resize_with(
-        &self,
-        width: u32,
-        height: u32,
-        filter: FilterType,
-        resizer: &mut Resizer,
-    ) -> Result<Pixels, ResizeError> {
         let pt = self.pixel_type();
         let src = ImageRef::new(self.width, self.height, &self.data, pt)
             .map_err(|e| ResizeError::Resize(e.to_string()))?;
         let mut dst = Image::new(width, height, pt);
-        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(filter));
+        let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(RESIZE_FILTER));
         resizer.resize(&src, &mut dst, &options).map_err(|e| ResizeError::Resize(e.to_string()))?;
         Ok(Pixels { width, height, channels: self.channels, data: dst.into_vec() })
     }
