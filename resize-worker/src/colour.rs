@@ -3,7 +3,7 @@
 
 use moxcms::{
     CicpColorPrimaries, CicpProfile, ColorProfile, DataColorSpace, Layout, MatrixCoefficients,
-    RenderingIntent, TransferCharacteristics, TransformOptions,
+    RenderingIntent, TransferCharacteristics, Transform8BitExecutor, TransformOptions,
 };
 
 /// RGB pixels converted from CMYK, and the profile they are now in (`None`: plain sRGB).
@@ -18,16 +18,63 @@ pub struct Converted {
 /// Converts CMYK ink amounts (4 bytes per pixel, 0 = no ink) to sRGB: through the file's CMYK
 /// profile when it has a usable one, otherwise the plain formula browsers use for untagged CMYK.
 pub fn cmyk_to_rgb(ink: Vec<u8>, profile: Option<&[u8]>) -> Converted {
-    if let Some(bytes) = profile {
-        match through_profile(&ink, bytes) {
-            Ok(rgb) => return Converted { rgb, icc_profile: srgb_profile() },
-            Err(reason) => tracing::warn!(%reason, "CMYK profile not usable; converting without it"),
+    let converter = CmykToRgb::new(profile);
+    let rgb = match &converter.transform {
+        Some(_) => {
+            let mut rgb = vec![0; ink.len() / 4 * 3];
+            converter.convert(&ink, &mut rgb);
+            rgb
         }
-    }
-    Converted { rgb: naive_cmyk_to_rgb(ink), icc_profile: None }
+        None => naive_cmyk_to_rgb(ink),
+    };
+    Converted { rgb, icc_profile: converter.icc_profile() }
 }
 
-fn through_profile(ink: &[u8], bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// A CMYK to sRGB conversion chosen once per photo and applied row by row (TIFF strips) or to a
+/// whole frame (JPEG).
+pub struct CmykToRgb {
+    transform: Option<Box<Transform8BitExecutor>>,
+}
+
+impl CmykToRgb {
+    /// The profile's transform when it is a usable CMYK profile (a warning says why not), else the
+    /// plain formula.
+    pub fn new(profile: Option<&[u8]>) -> Self {
+        let transform = profile.and_then(|bytes| {
+            transform_from(bytes)
+                .inspect_err(
+                    |reason| tracing::warn!(%reason, "CMYK profile not usable; converting without it"),
+                )
+                .ok()
+        });
+        CmykToRgb { transform }
+    }
+
+    /// The profile the converted pixels are in: sRGB's when a CMYK profile was applied, `None`
+    /// (plain sRGB, untagged) for the formula, as browsers show untagged CMYK.
+    pub fn icc_profile(&self) -> Option<Vec<u8>> {
+        self.transform.as_ref().and_then(|_| srgb_profile())
+    }
+
+    /// Converts `ink` (4 bytes per pixel) into `rgb` (3 bytes per pixel, as many pixels).
+    pub fn convert(&self, ink: &[u8], rgb: &mut [u8]) {
+        let pixels = (ink.len() / 4).min(rgb.len() / 3);
+        let (ink, rgb) = (&ink[..pixels * 4], &mut rgb[..pixels * 3]);
+        if let Some(transform) = &self.transform {
+            // Both lengths are whole pixels of the transform's layouts, its only failure.
+            if transform.transform(ink, rgb).is_ok() {
+                return;
+            }
+        }
+        for (p, out) in ink.chunks_exact(4).zip(rgb.chunks_exact_mut(3)) {
+            for c in 0..3 {
+                out[c] = without_profile(p[c], p[3]);
+            }
+        }
+    }
+}
+
+fn transform_from(bytes: &[u8]) -> Result<Box<Transform8BitExecutor>, String> {
     let source = ColorProfile::new_from_slice(bytes).map_err(|e| e.to_string())?;
     if source.color_space != DataColorSpace::Cmyk {
         return Err(format!("the embedded profile is {:?}, not CMYK", source.color_space));
@@ -35,26 +82,27 @@ fn through_profile(ink: &[u8], bytes: &[u8]) -> Result<Vec<u8>, String> {
     let srgb = ColorProfile::new_srgb();
     // Relative colorimetric (A2B1) where the profile has it, else its perceptual table (A2B0),
     // which every CMYK profile has. moxcms reads 4-channel CMYK through the Rgba layout.
-    let transform = [RenderingIntent::RelativeColorimetric, RenderingIntent::Perceptual]
+    [RenderingIntent::RelativeColorimetric, RenderingIntent::Perceptual]
         .into_iter()
         .map(|rendering_intent| {
             let options = TransformOptions { rendering_intent, ..TransformOptions::default() };
             source.create_transform_8bit(Layout::Rgba, &srgb, Layout::Rgb, options)
         })
         .find_map(Result::ok)
-        .ok_or("no CMYK to sRGB transform in the profile")?;
-    let mut rgb = vec![0; ink.len() / 4 * 3];
-    transform.transform(&ink[..ink.len() / 4 * 4], &mut rgb).map_err(|e| e.to_string())?;
-    Ok(rgb)
+        .ok_or_else(|| "no CMYK to sRGB transform in the profile".to_string())
 }
 
-/// `R = (1 - C)(1 - K)`, per channel, in place.
+/// `R = (1 - C)(1 - K)`: one channel of untagged CMYK as browsers show it.
+fn without_profile(ink: u8, black: u8) -> u8 {
+    ((255 - u32::from(ink)) * (255 - u32::from(black)) / 255) as u8
+}
+
+/// The browsers' formula over a whole frame, in place.
 fn naive_cmyk_to_rgb(mut data: Vec<u8>) -> Vec<u8> {
     let pixels = data.len() / 4;
     for i in 0..pixels {
-        let k = 255 - u32::from(data[i * 4 + 3]);
         for c in 0..3 {
-            data[i * 3 + c] = ((255 - u32::from(data[i * 4 + c])) * k / 255) as u8;
+            data[i * 3 + c] = without_profile(data[i * 4 + c], data[i * 4 + 3]);
         }
     }
     data.truncate(pixels * 3);

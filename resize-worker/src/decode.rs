@@ -32,19 +32,18 @@ fn image_format(format: Format) -> Option<ImageFormat> {
         Format::Png => Some(ImageFormat::Png),
         Format::WebP => Some(ImageFormat::WebP),
         Format::Gif => Some(ImageFormat::Gif),
-        Format::Tiff => Some(ImageFormat::Tiff),
-        Format::Jpeg | Format::Heif => None,
+        Format::Jpeg | Format::Heif | Format::Tiff => None,
     }
 }
 
 /// Reads the image's dimensions from its header without decoding the pixels.
 pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeError> {
     let Some(image_format) = image_format(format) else {
-        if format == Format::Heif {
-            return crate::heif::dimensions(bytes);
-        }
-        let header = jpeg_turbo::read_header(bytes)?;
-        return Ok((header.width, header.height));
+        return match format {
+            Format::Heif => crate::heif::dimensions(bytes),
+            Format::Tiff => crate::tiff::dimensions(bytes),
+            _ => jpeg_turbo::read_header(bytes).map(|header| (header.width, header.height)),
+        };
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.into_dimensions().map_err(|e| corrupt(format, e))
@@ -76,9 +75,10 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 /// header before any large allocation, truncated JPEGs are refused rather than padded with grey.
 ///
 /// With `shrink_to`, a JPEG may be decoded at a smaller scale (in the DCT domain, as libjpeg
-/// and libvips do) as long as its long edge stays at least `shrink_to`; other formats
-/// always decode at full size (TIFF, PNG, WebP and GIF have no cheaper way; HEIC is a grid of
-/// small tiles written into one frame).
+/// and libvips do) as long as its long edge stays at least `shrink_to`; TIFF and non-interlaced
+/// PNG are read row by row and shrunk by a whole factor on the way in ([`crate::box_shrink`]);
+/// WebP, GIF, interlaced PNG and HEIC (a grid of tiles written into one frame) decode at full
+/// size.
 pub fn decode(
     bytes: &[u8],
     extension: &str,
@@ -86,18 +86,21 @@ pub fn decode(
     shrink_to: Option<u32>,
 ) -> Result<Decoded, ResizeError> {
     let format = sniff(bytes, extension)?;
-    let Some(image_format) = image_format(format) else {
-        return match format {
-            Format::Heif => crate::heif::decode_heif(bytes, limits),
-            _ => decode_jpeg(bytes, limits, shrink_to),
-        };
+    let image_format = match format {
+        Format::Jpeg => return decode_jpeg(bytes, limits, shrink_to),
+        Format::Heif => return crate::heif::decode_heif(bytes, limits),
+        Format::Tiff => return crate::tiff::decode_tiff(bytes, limits, shrink_to),
+        Format::Png if !crate::png::is_interlaced(bytes) => {
+            return crate::png::decode_png(bytes, limits, shrink_to)
+        }
+        other => image_format(other).ok_or(ResizeError::UnsupportedFormat(other.name().to_string()))?,
     };
     let (width, height) = dimensions(bytes, format)?;
     check_pixels(width, height, limits)?;
     let mut decoder_limits = image::Limits::default();
     decoder_limits.max_image_width = Some(width);
     decoder_limits.max_image_height = Some(height);
-    // Room for the decoded frame at up to 16-bit RGBA, and not more.
+    // Room for the decoded frame at up to 16-bit RGBA (16-bit PNG), and not more.
     decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(decoder_limits);

@@ -21,7 +21,11 @@ pub struct PhotoMetadata {
 /// Reads EXIF from a JPEG, TIFF, PNG, WebP or HEIF. A photo without EXIF, or with EXIF that does
 /// not parse, gets no orientation and an empty summary: broken metadata never costs a photo.
 pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
-    let exif = match Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref())) {
+    let read = match crate::tiff::without_pixel_data(bytes) {
+        Some(tiff) => Reader::new().read_raw(tiff),
+        None => Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref())),
+    };
+    let exif = match read {
         Ok(exif) => exif,
         Err(exif::Error::NotFound(_)) => return PhotoMetadata::default(),
         Err(e) => {

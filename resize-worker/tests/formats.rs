@@ -209,12 +209,106 @@ fn naive_of(name: &str) -> RgbImage {
 }
 
 #[test]
-fn tiff_8_and_16_bit_grey_jpeg_coded_cmyk_and_multipage() {
-    for name in ["rgb8.tif", "rgb16.tif", "jpeg.tif", "multipage.tif", "cmyk.tif"] {
+fn tiff_8_and_16_bit_grey_jpeg_coded_cmyk_tiled_planar_and_multipage() {
+    let names = [
+        "rgb8.tif",
+        "rgb16.tif",
+        "rgb16-be.tif",
+        "tiled16-lzw.tif",
+        "planar.tif",
+        "jpeg.tif",
+        "ycbcr-jpeg.tif",
+        "multipage.tif",
+        "cmyk.tif",
+    ];
+    for name in names {
         assert_upright(name, &largest(&resize(name)).0, &COLOURS, 16);
     }
-    let grey = largest(&resize("grey.tif")).0;
-    assert!(mean_diff(&grey, &reference("grey.tif")) < 2.0);
+    for (name, reference_name) in
+        [("grey.tif", "grey.tif"), ("grey16.tif", "grey.tif"), ("ycbcr-jpeg.tif", "ycbcr-jpeg.tif")]
+    {
+        let decoded = decode(&fixture(name), "tif", &Limits::default(), None).expect("decodes");
+        let diff = mean_diff(&rgb(decoded.pixels), &reference(reference_name));
+        assert!(diff < 2.0, "{name}: differs from the reference by {diff:.2}");
+    }
+    // Straight alpha over white: the transparent quadrant is white.
+    let mut with_white = COLOURS;
+    with_white[3] = [255, 255, 255];
+    assert_upright("rgba.tif", &largest(&resize("rgba.tif")).0, &with_white, 12);
+}
+
+#[test]
+fn tiff_codings_of_the_same_picture_decode_to_the_same_pixels() {
+    // Uncompressed strips are read straight from the file, the rest through the tiff crate:
+    // both ways, and both byte orders, give identical pixels.
+    let pixels =
+        |name: &str| decode(&fixture(name), "tif", &Limits::default(), None).expect(name).pixels.data;
+    let rgb16 = pixels("rgb16.tif");
+    assert_eq!(rgb16, pixels("rgb16-be.tif"), "big-endian");
+    assert_eq!(rgb16, pixels("tiled16-lzw.tif"), "LZW tiles with a predictor");
+    assert_eq!(rgb16, pixels("rgb8.tif"), "16 bits rounded to 8");
+    assert_eq!(pixels("rgb8.tif"), pixels("planar.tif"), "planar");
+}
+
+#[test]
+fn cmyk_tiff_with_a_profile_comes_out_in_srgb() {
+    let (ours, icc) = largest(&resize("cmyk-profile.tif"));
+    let diff = mean_diff(&ours, &reference("cmyk-profile.tif"));
+    assert!(diff < 3.0, "differs from LittleCMS by {diff:.2}");
+    let icc = icc.expect("outputs say they are sRGB");
+    let profile = moxcms::ColorProfile::new_from_slice(&icc).expect("parses");
+    assert_eq!(profile.color_space, moxcms::DataColorSpace::Rgb, "the CMYK profile is not passed on");
+}
+
+#[test]
+fn png_interlaced_16_bit_palette_and_grey_alpha() {
+    for name in ["interlaced.png", "rgba16.png"] {
+        assert_upright(name, &largest(&resize(name)).0, &COLOURS, 12);
+    }
+    let mut with_white = COLOURS;
+    with_white[3] = [255, 255, 255];
+    assert_upright("palette.png", &largest(&resize("palette.png")).0, &with_white, 12);
+    let decoded = decode(&fixture("grey-alpha.png"), "png", &Limits::default(), None).expect("decodes");
+    assert_eq!(decoded.pixels.channels, 1, "grey stays grey");
+    assert!(mean_diff(&rgb(decoded.pixels), &reference("grey-alpha.png")) < 1.0);
+}
+
+/// A wide picture with fine detail (one-pixel stripes and a gradient) for the shrink-on-load
+/// comparison.
+fn wide_picture(width: u32, height: u32) -> RgbImage {
+    RgbImage::from_fn(width, height, |x, y| {
+        let q = COLOURS[usize::from(x >= width / 2) + 2 * usize::from(y >= height / 2)];
+        let stripe = if x % 2 == 0 { 20 } else { 0 };
+        image::Rgb([q[0].saturating_sub(stripe), q[1].saturating_add((y % 50) as u8), q[2]])
+    })
+}
+
+#[test]
+fn large_png_and_tiff_are_shrunk_on_load_and_match_a_full_resize() {
+    let (w, h) = (4400, 700);
+    let source = wide_picture(w, h);
+    // The first derivative resized straight from the full frame, as other formats are.
+    let full = Pixels { width: w, height: h, channels: 3, data: source.as_raw().clone() };
+    let (dw, dh) = resize_worker::pixels::fit_long_edge(w, h, 2048);
+    let direct = full.resize(dw, dh, &mut fast_image_resize::Resizer::new()).expect("resizes");
+    let direct = RgbImage::from_raw(dw, dh, direct.data).expect("sizes");
+    for (ext, format) in [("png", image::ImageFormat::Png), ("tif", image::ImageFormat::Tiff)] {
+        let mut bytes = Vec::new();
+        source.write_to(&mut std::io::Cursor::new(&mut bytes), format).expect("encodes");
+        // Read at half size (2200 px, still over 2048): 2×2 blocks averaged on the way in.
+        let decoded = decode(&bytes, ext, &Limits::default(), Some(2048)).expect("decodes");
+        assert_eq!(
+            (decoded.pixels.width, decoded.pixels.height, decoded.full_size),
+            (2200, 350, (w, h)),
+            "{ext}"
+        );
+        let ours = decoded.pixels.resize(dw, dh, &mut fast_image_resize::Resizer::new()).expect("resizes");
+        let diff = mean_diff(&RgbImage::from_raw(dw, dh, ours.data).expect("sizes"), &direct);
+        assert!(diff < 1.0, "{ext}: differs from a full-frame resize by {diff:.2}");
+        let photo = resize_photo(&bytes, ext, &Limits::default()).expect("resizes");
+        assert_eq!((photo.width, photo.height), (w, h), "{ext}");
+        assert_eq!((photo.derivatives[0].width, photo.derivatives[0].height), (dw, dh), "{ext}");
+    }
 }
 
 #[test]
@@ -285,9 +379,36 @@ fn broken_heic_and_tiff_get_one_clear_error_each() {
     let e = error_of(&grid[..grid.len() - 1000], "heic");
     assert!(matches!(e, ResizeError::Corrupt { format: "HEIC", .. }), "grid without tiles: {e}");
 
-    let tiff = fixture("rgb8.tif");
-    let e = error_of(&tiff[..tiff.len() / 2], "tif");
-    assert!(matches!(e, ResizeError::Corrupt { format: "TIFF", .. }), "strips past the end: {e}");
+    for name in ["rgb8.tif", "tiled16-lzw.tif", "ycbcr-jpeg.tif", "planar.tif"] {
+        let tiff = fixture(name);
+        let e = error_of(&tiff[..tiff.len() / 2], "tif");
+        assert!(matches!(e, ResizeError::Corrupt { format: "TIFF", .. }), "{name} cut in half: {e}");
+    }
+    // A size its strips cannot hold is refused while reading the header.
+    let e = error_of(&tiff_claiming(60_000, 60_000), "tif");
+    assert!(matches!(e, ResizeError::Corrupt { format: "TIFF", .. }), "huge: {e}");
+    // A consistent file over the pixel limit is refused before decoding, for strips and tiles.
+    let small = Limits { max_pixels: 5_000, ..Limits::default() };
+    for name in ["rgb16.tif", "tiled16-lzw.tif"] {
+        let e = resize_photo(&fixture(name), "tif", &small).expect_err("over the limit");
+        assert!(matches!(e, ResizeError::TooManyPixels { width: 96, height: 64, .. }), "{name}: {e}");
+    }
+    let e = error_of(&tiff_claiming(0, 64), "tif");
+    assert!(matches!(e, ResizeError::Corrupt { format: "TIFF", .. }), "zero width: {e}");
+}
+
+/// rgb16.tif (written by make.py: little-endian, width and height as SHORT entries) claiming
+/// another size.
+fn tiff_claiming(width: u16, height: u16) -> Vec<u8> {
+    let mut bytes = fixture("rgb16.tif");
+    for (tag, value) in [(256u16, width), (257, height)] {
+        let entry = (10..bytes.len() - 12)
+            .step_by(12)
+            .find(|&at| bytes[at..at + 2] == tag.to_le_bytes())
+            .expect("has the tag");
+        bytes[entry + 8..entry + 10].copy_from_slice(&value.to_le_bytes());
+    }
+    bytes
 }
 
 /// A tiny deterministic generator (xorshift), so failures reproduce.
@@ -310,8 +431,15 @@ fn corrupted_files_of_every_format_never_panic() {
         "cmyk-profile.jpg",
         "rgb16.tif",
         "jpeg.tif",
+        "tiled16-lzw.tif",
+        "ycbcr-jpeg.tif",
+        "planar.tif",
+        "cmyk-profile.tif",
         "orient-6.webp",
         "orient-xmp-3.png",
+        "interlaced.png",
+        "rgba16.png",
+        "palette.png",
         "stereo.mpo",
     ];
     let mut noise = Noise(0x5EED);
