@@ -32,7 +32,7 @@ fn image_format(format: Format) -> Option<ImageFormat> {
         Format::Png => Some(ImageFormat::Png),
         Format::WebP => Some(ImageFormat::WebP),
         Format::Gif => Some(ImageFormat::Gif),
-        Format::Jpeg | Format::Heif | Format::Tiff => None,
+        Format::Jpeg | Format::Heif | Format::Avif | Format::Tiff => None,
     }
 }
 
@@ -41,6 +41,7 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeErro
     let Some(image_format) = image_format(format) else {
         return match format {
             Format::Heif => crate::heif::dimensions(bytes),
+            Format::Avif => crate::avif::dimensions(bytes),
             Format::Tiff => crate::tiff::dimensions(bytes),
             _ => jpeg_turbo::read_header(bytes).map(|header| (header.width, header.height)),
         };
@@ -89,6 +90,7 @@ pub fn decode(
     let image_format = match format {
         Format::Jpeg => return decode_jpeg(bytes, limits, shrink_to),
         Format::Heif => return crate::heif::decode_heif(bytes, limits),
+        Format::Avif => return crate::avif::decode_avif(bytes, limits),
         Format::Tiff => return crate::tiff::decode_tiff(bytes, limits, shrink_to),
         Format::Png if !crate::png::is_interlaced(bytes) => {
             return crate::png::decode_png(bytes, limits, shrink_to)

@@ -9,14 +9,14 @@ pub enum ResizeError {
     Empty,
     /// Content that is none of the formats Shoebox reads.
     #[error(
-        "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF or HEIC (it starts with {starts_with})"
+        "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF (it starts with {starts_with})"
     )]
     NotAnImage {
         /// The first bytes, escaped, to help tell what it is.
         starts_with: String,
     },
-    /// An image format Shoebox does not read (AVIF, BMP, …).
-    #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP, GIF, TIFF and HEIC")]
+    /// An image format Shoebox does not read (BMP, HEIF with other codecs, …).
+    #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP, GIF, TIFF, HEIC and AVIF")]
     UnsupportedFormat(String),
     /// The extension promises one format and the content is another.
     #[error(

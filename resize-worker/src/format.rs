@@ -17,6 +17,8 @@ pub enum Format {
     Tiff,
     /// HEIF with HEVC pictures: iPhone and many cameras' HEIC.
     Heif,
+    /// HEIF with AV1 pictures.
+    Avif,
 }
 
 impl Format {
@@ -29,6 +31,7 @@ impl Format {
             Format::Gif => "GIF",
             Format::Tiff => "TIFF",
             Format::Heif => "HEIC",
+            Format::Avif => "AVIF",
         }
     }
 
@@ -41,6 +44,7 @@ impl Format {
             Format::Gif => "gif",
             Format::Tiff => "tif",
             Format::Heif => "heic",
+            Format::Avif => "avif",
         }
     }
 
@@ -54,6 +58,7 @@ impl Format {
             "tif" | "tiff" => &[Format::Tiff],
             // Some cameras write JPEG-coded HEIF under .heif; the content still decides.
             "heic" | "heif" | "hif" => &[Format::Heif],
+            "avif" => &[Format::Avif],
             _ => return None,
         })
     }
@@ -63,7 +68,6 @@ impl Format {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Content {
     Known(Format),
-    Avif,
     /// A HEIF whose pictures are coded with something else than HEVC or AV1.
     OtherHeif,
 }
@@ -101,7 +105,7 @@ fn heif_brand(bytes: &[u8]) -> Option<Content> {
     if has(&[b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx"]) {
         Some(Content::Known(Format::Heif))
     } else if has(&[b"avif", b"avis"]) {
-        Some(Content::Avif)
+        Some(Content::Known(Format::Avif))
     } else if has(&[b"mif1", b"mif2", b"msf1"]) {
         Some(Content::OtherHeif)
     } else {
@@ -114,29 +118,24 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, ResizeError> {
     if bytes.is_empty() {
         return Err(ResizeError::Empty);
     }
-    let format =
-        match content(bytes) {
-            Some(Content::Known(format)) => format,
-            Some(Content::Avif) => return Err(ResizeError::UnsupportedFormat(
-                "AVIF (no AV1 decoder that builds for the Lambda without C yet); export it as JPEG or HEIC"
-                    .into(),
-            )),
-            Some(Content::OtherHeif) => {
-                return Err(ResizeError::UnsupportedFormat(
-                    "HEIF whose pictures are not HEVC-coded (only HEIC is read)".into(),
-                ))
-            }
-            None => {
-                return Err(ResizeError::NotAnImage {
-                    starts_with: bytes
-                        .iter()
-                        .take(8)
-                        .flat_map(|b| std::ascii::escape_default(*b))
-                        .map(char::from)
-                        .collect(),
-                })
-            }
-        };
+    let format = match content(bytes) {
+        Some(Content::Known(format)) => format,
+        Some(Content::OtherHeif) => {
+            return Err(ResizeError::UnsupportedFormat(
+                "HEIF whose pictures are not HEVC-coded (only HEIC is read)".into(),
+            ))
+        }
+        None => {
+            return Err(ResizeError::NotAnImage {
+                starts_with: bytes
+                    .iter()
+                    .take(8)
+                    .flat_map(|b| std::ascii::escape_default(*b))
+                    .map(char::from)
+                    .collect(),
+            })
+        }
+    };
     if let Some(expected) = Format::by_extension(extension) {
         if !expected.contains(&format) {
             return Err(ResizeError::Mislabelled {
@@ -189,7 +188,7 @@ mod tests {
         let err = sniff(b"hello, I am text", "jpg").expect_err("text");
         assert_eq!(
             err.to_string(),
-            "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF or HEIC (it starts with hello, I)"
+            "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF (it starts with hello, I)"
         );
         let png_magic = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         let err = sniff(png_magic, "JPG").expect_err("mislabelled");
@@ -217,8 +216,8 @@ mod tests {
         };
         assert_eq!(sniff(&ftyp(b"heic", &[b"mif1"]), "HEIC").expect("heic"), Format::Heif);
         assert_eq!(sniff(&ftyp(b"mif1", &[b"mif1", b"heic"]), "heif").expect("mif1"), Format::Heif);
-        let avif = sniff(&ftyp(b"avif", &[b"mif1"]), "avif").expect_err("avif");
-        assert!(avif.to_string().starts_with("unsupported image format AVIF"), "{avif}");
+        assert_eq!(sniff(&ftyp(b"avif", &[b"mif1"]), "avif").expect("avif"), Format::Avif);
+        assert_eq!(sniff(&ftyp(b"mif1", &[b"avif"]), "AVIF").expect("mif1 avif"), Format::Avif);
         assert!(sniff(&ftyp(b"mif1", &[b"jpeg"]), "heif").is_err());
         assert!(matches!(
             sniff(&ftyp(b"heic", &[]), "jpg"),

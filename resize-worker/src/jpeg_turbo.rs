@@ -27,7 +27,7 @@ pub struct Header {
     /// Channels it decodes to: 1 (grey), 3 (RGB, from YCbCr or RGB) or 4 (CMYK, from CMYK or
     /// YCCK, as stored: Adobe files store it inverted).
     pub channels: u8,
-    /// Bits per sample: 8, or 12 and 16 (which Shoebox refuses).
+    /// Bits per sample: 8 or 12, or up to 16 in lossless files (which Shoebox refuses).
     pub precision: u8,
     /// Lossless JPEG (no DCT, so no scaling).
     pub lossless: bool,
@@ -151,7 +151,7 @@ pub fn scaled(dimension: u32, (num, denom): (u32, u32)) -> u32 {
     ((u64::from(dimension) * u64::from(num)).div_ceil(u64::from(denom))) as u32
 }
 
-/// Decodes an 8-bit JPEG at `scale` (from [`scale_for`], or `(1, 1)`; lossless files always at
+/// Decodes an 8- or 12-bit JPEG at `scale` (from [`scale_for`], or `(1, 1)`; lossless files always at
 /// full size) to grey, RGB or CMYK as stored ([`Header::channels`]).
 ///
 /// The caller has checked the pixel count from the header. `max_memory_mb` bounds libjpeg-turbo's
@@ -159,8 +159,8 @@ pub fn scaled(dimension: u32, (num, denom): (u32, u32)) -> u32 {
 pub fn decode(bytes: &[u8], scale: (u32, u32), max_memory_mb: u32) -> Result<Decoded, ResizeError> {
     let mut handle = Handle::new(tj::TJINIT_TJINIT_DECOMPRESS).map_err(corrupt)?;
     let header = read_header_with(&mut handle, bytes)?;
-    if header.precision != 8 {
-        return Err(ResizeError::UnsupportedFormat(format!("{}-bit JPEG", header.precision)));
+    if !matches!(header.precision, 8 | 12) {
+        return Err(ResizeError::UnsupportedFormat(format!("{}-bit lossless JPEG", header.precision)));
     }
     // Lossless files have no DCT to scale in.
     let scale = if header.lossless { (1, 1) } else { scale };
@@ -182,20 +182,41 @@ pub fn decode(bytes: &[u8], scale: (u32, u32), max_memory_mb: u32) -> Result<Dec
         4 => tj::TJPF_TJPF_CMYK,
         _ => tj::TJPF_TJPF_RGB,
     };
-    let pitch = width as usize * usize::from(channels);
-    let mut data = vec![0u8; pitch * height as usize];
-    let pitch = c_int::try_from(pitch).map_err(|_| corrupt("image too wide".into()))?;
-    // SAFETY: `data` holds exactly `height` rows of `pitch` bytes, the size libjpeg-turbo
-    // writes for this header and scaling factor; `bytes` outlives the call.
-    let status = unsafe {
-        tj::tj3Decompress8(
-            handle.0.as_ptr(),
-            bytes.as_ptr(),
-            c_len(bytes.len())?,
-            data.as_mut_ptr(),
-            pitch,
-            format as c_int,
-        )
+    let samples = width as usize * usize::from(channels) * height as usize;
+    let pitch = c_int::try_from(width as usize * usize::from(channels))
+        .map_err(|_| corrupt("image too wide".into()))?;
+    let len = c_len(bytes.len())?;
+    let (status, data) = if header.precision == 8 {
+        let mut data = vec![0u8; samples];
+        // SAFETY: `data` holds exactly `height` rows of `pitch` samples, the size libjpeg-turbo
+        // writes for this header and scaling factor; `bytes` outlives the call.
+        let status = unsafe {
+            tj::tj3Decompress8(
+                handle.0.as_ptr(),
+                bytes.as_ptr(),
+                len,
+                data.as_mut_ptr(),
+                pitch,
+                format as c_int,
+            )
+        };
+        (status, data)
+    } else {
+        // 12-bit files (some scientific and medical cameras): decoded at 12 bits, shown at 8.
+        let mut wide: Vec<i16> = vec![0; samples];
+        // SAFETY: as above, with 16-bit samples.
+        let status = unsafe {
+            tj::tj3Decompress12(
+                handle.0.as_ptr(),
+                bytes.as_ptr(),
+                len,
+                wide.as_mut_ptr(),
+                pitch,
+                format as c_int,
+            )
+        };
+        let narrow = |v: i16| ((u32::from(v.clamp(0, 4095).unsigned_abs()) * 255 + 2047) / 4095) as u8;
+        (status, wide.into_iter().map(narrow).collect())
     };
     let warning = match handle.check(status) {
         Ok(()) => None,
@@ -317,6 +338,44 @@ mod tests {
             let half = decode(&jpeg, (1, 2), 64).expect("decodes at half scale");
             assert_eq!((half.pixels.width, half.pixels.height), (32, 24));
         }
+    }
+
+    #[test]
+    fn twelve_bit_jpegs_decode_to_8_bits_at_scale() {
+        let (w, h) = (64u32, 48u32);
+        let wide: Vec<i16> =
+            (0..w * h).flat_map(|i| [(i % w * 64) as i16, (i / w * 85) as i16, 2048]).collect();
+        let mut handle = Handle::new(tj::TJINIT_TJINIT_COMPRESS).expect("starts");
+        handle.set(tj::TJPARAM_TJPARAM_QUALITY, 95).expect("quality");
+        handle.set(tj::TJPARAM_TJPARAM_SUBSAMP, tj::TJSAMP_TJSAMP_444 as c_int).expect("subsampling");
+        let (mut out, mut size): (*mut u8, tj::size_t) = (std::ptr::null_mut(), 0);
+        // SAFETY: `wide` holds `h` rows of `w * 3` samples; libjpeg-turbo allocates `out`.
+        let status = unsafe {
+            tj::tj3Compress12(
+                handle.0.as_ptr(),
+                wide.as_ptr(),
+                w as c_int,
+                (w * 3) as c_int,
+                h as c_int,
+                tj::TJPF_TJPF_RGB as c_int,
+                &mut out,
+                &mut size,
+            )
+        };
+        handle.check(status).expect("encodes 12-bit");
+        // SAFETY: on success `out` holds `size` bytes; freed right after the copy.
+        let jpeg = unsafe { std::slice::from_raw_parts(out, size as usize) }.to_vec();
+        unsafe { tj::tj3Free(out.cast()) };
+
+        assert_eq!(read_header(&jpeg).expect("header").precision, 12);
+        let full = decode(&jpeg, (1, 1), 64).expect("decodes");
+        let expected: Vec<u8> = wide.iter().map(|&v| ((v as u32 * 255 + 2047) / 4095) as u8).collect();
+        let diff =
+            full.pixels.data.iter().zip(&expected).map(|(a, b)| u64::from(a.abs_diff(*b))).sum::<u64>()
+                / expected.len() as u64;
+        assert!(diff <= 2, "mean difference {diff}");
+        let half = decode(&jpeg, (1, 2), 64).expect("decodes at half scale");
+        assert_eq!((half.pixels.width, half.pixels.height, half.pixels.channels), (32, 24, 3));
     }
 
     #[test]

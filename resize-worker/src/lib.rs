@@ -2,12 +2,13 @@
 //! [`shared::PhotoManifest`], then tells the site builder.
 //!
 //! - [`pipeline::resize_photo`]: bytes in, [`pipeline::ResizedPhoto`] out (pure computation:
-//!   [`format`] sniffing, [`decode`] (with [`jpeg_turbo`], [`heif`], [`tiff`], [`png`], [`box_shrink`] and [`colour`]), [`metadata`] and
+//!   [`format`] sniffing, [`decode`] (with [`jpeg_turbo`], [`heif`], [`avif`], [`tiff`], [`png`], [`box_shrink`] and [`colour`]), [`metadata`] and
 //!   [`orientation`], [`pixels`], encoding).
 //! - [`publish::publish`]: writes derivatives, then the manifest, to an object store.
 //! - [`worker::Worker`]: one S3 change in, effects out; idempotent, recognises stale events.
 //! - [`lambda::handle_batch`]: the SQS batch adapter with partial batch failures.
 
+pub mod avif;
 pub mod box_shrink;
 pub mod colour;
 pub mod decode;

@@ -1,6 +1,6 @@
-//! Photos as they arrive: HEIC, CMYK JPEG, TIFF, MPO, orientation in every container, AVIF's
-//! refusal, and broken files of each format. Fixtures and their reference decodes (Pillow,
-//! libheif, LittleCMS) come from tests/fixtures/make.py; every picture shows red, green, blue
+//! Photos as they arrive: HEIC, AVIF, CMYK JPEG, TIFF, PNG, MPO, orientation in every container,
+//! and broken files of each format. Fixtures and their reference decodes (Pillow, libheif,
+//! libavif, LittleCMS) come from tests/fixtures/make.py; every picture shows red, green, blue
 //! and light grey quadrants when upright.
 
 use image::RgbImage;
@@ -329,10 +329,24 @@ fn a_jpeg_with_a_damaged_restart_marker_is_decoded_like_libjpeg_does() {
 }
 
 #[test]
-fn avif_is_refused_with_a_reason() {
-    let e = error_of(&fixture("photo.avif"), "avif");
-    assert!(matches!(e, ResizeError::UnsupportedFormat(_)));
-    assert!(e.to_string().contains("AVIF"), "{e}");
+fn avif_plain_and_turned_by_irot_and_imir_match_libavif() {
+    let decoded = decode(&fixture("photo.avif"), "avif", &Limits::default(), None).expect("decodes");
+    let diff = mean_diff(&rgb(decoded.pixels), &reference("photo.avif"));
+    assert!(diff < 2.0, "differs from libavif's decode by {diff:.2}");
+    for name in ["photo.avif", "orient-6.avif", "orient-5.avif"] {
+        let photo = resize(name);
+        assert_eq!((photo.width, photo.height), (96, 64), "{name}");
+        assert_upright(name, &largest(&photo).0, &COLOURS, 16);
+    }
+    // Broken AVIFs get one clear error each.
+    let avif = fixture("photo.avif");
+    for bytes in [&avif[..avif.len() / 2], &avif[..40]] {
+        let e = error_of(bytes, "avif");
+        assert!(matches!(e, ResizeError::Corrupt { format: "AVIF", .. }), "{e}");
+    }
+    let small = Limits { max_pixels: 5_000, ..Limits::default() };
+    let e = resize_photo(&avif, "avif", &small).expect_err("over the limit");
+    assert!(matches!(e, ResizeError::TooManyPixels { width: 96, height: 64, .. }), "{e}");
 }
 
 #[test]
@@ -441,6 +455,8 @@ fn corrupted_files_of_every_format_never_panic() {
         "rgba16.png",
         "palette.png",
         "stereo.mpo",
+        "photo.avif",
+        "orient-5.avif",
     ];
     let mut noise = Noise(0x5EED);
     let mut refused = 0;
