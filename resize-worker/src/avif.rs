@@ -1,8 +1,10 @@
 //! AVIF photos (newer Android phones, exports from Lightroom and web tools) through zenavif: a
 //! pure-Rust decoder (rav1d-safe, the safe-Rust port of dav1d, and the zenavif-parse container
 //! reader). 8, 10 and 12 bits (shown at 8), grids of tiles, ICC or `nclx` colour, `clap` crop,
-//! `irot`/`imir` applied here, alpha flattened, auxiliary images ignored.
+//! `irot`/`imir` applied here, alpha flattened, auxiliary images ignored; shrunk on load like
+//! TIFF and PNG.
 
+use crate::box_shrink::ShrinkingFrame;
 use crate::colour::nclx_profile;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
@@ -10,7 +12,8 @@ use crate::format::Format;
 use crate::pixels::{flatten_alpha_in_place, Pixels};
 use shared::Limits;
 use zenavif::{DecoderConfig, ImageInfo, ManagedAvifDecoder, Unstoppable};
-use zenpixels::PixelFormat;
+use zencodec::decode::{DecodeRowSink, SinkError};
+use zenpixels::{PixelDescriptor, PixelFormat, PixelSliceMut};
 
 fn corrupt(message: impl ToString) -> ResizeError {
     ResizeError::Corrupt { format: "AVIF", message: message.to_string() }
@@ -36,46 +39,33 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ResizeError> {
     Ok((info.width, info.height))
 }
 
-/// Decodes the primary image, cropped and turned upright as its properties say, as grey or RGB.
-pub fn decode_avif(bytes: &[u8], limits: &Limits) -> Result<Decoded, ResizeError> {
+/// Decodes the primary image, cropped and turned upright as its properties say, as grey or RGB,
+/// shrunk by a whole factor as far as `shrink_to` allows: zenavif converts the decoded YUV
+/// picture strip by strip into a [`ShrinkingFrame`], so the full RGB frame never exists.
+pub fn decode_avif(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = open(bytes, limits)?;
     let probed = decoder.probe_info().map_err(corrupt)?;
-    if probed.width == 0 || probed.height == 0 {
-        return Err(corrupt(format!("the image is {}×{} pixels", probed.width, probed.height)));
+    let (width, height) = (probed.width, probed.height);
+    if width == 0 || height == 0 {
+        return Err(corrupt(format!("the image is {width}×{height} pixels")));
     }
-    check_pixels(probed.width, probed.height, limits)?;
-    let (buffer, info) = decoder.decode_full(&Unstoppable).map_err(corrupt)?;
-    let (width, height, stride) = (buffer.width(), buffer.height(), buffer.stride());
-    let (samples, channels) = match buffer.descriptor().format {
-        PixelFormat::Gray8 => (1, 1),
-        PixelFormat::GrayA8 => (2, 1),
-        PixelFormat::Rgb8 => (3, 3),
-        PixelFormat::Rgba8 => (4, 3),
-        other => return Err(ResizeError::UnsupportedFormat(format!("AVIF decoded as {other:?}"))),
+    check_pixels(width, height, limits)?;
+    let mut sink =
+        Strips { factor: ShrinkingFrame::factor_for(width, height, shrink_to), ..Strips::default() };
+    let info = decoder.decode_to_sink(&Unstoppable, &mut sink).map_err(corrupt)?;
+    let (Some(frame), Some((width, height))) = (sink.frame, sink.size) else {
+        return Err(corrupt("the decoder returned no pixels"));
     };
-    let row = width as usize * samples;
-    let mut data = buffer.into_vec();
-    if stride != row {
-        // Close the gaps between padded rows, front to back, in place.
-        for y in 0..height as usize {
-            data.copy_within(y * stride..y * stride + row, y * row);
-        }
-    }
-    data.truncate(row * height as usize);
-    if data.len() != row * height as usize {
-        return Err(corrupt("the decoder returned fewer pixels than the image has"));
-    }
-    if samples != channels {
-        flatten_alpha_in_place(&mut data, samples);
-    }
-    let pixels = Pixels { width, height, channels: channels as u8, data };
-    let pixels = upright(cropped(pixels, &info), &info);
+    let crop = crop_rect(width, height, &info);
+    let pixels = upright(cropped(frame.finish(), crop, sink.factor), &info);
+    let (w, h) = crop.map_or((width, height), |(_, _, w, h)| (w, h));
+    let turned = info.rotation.is_some_and(|r| r.angle % 180 == 90);
     let icc_profile = match &info.icc_profile {
         Some(icc) if !icc.is_empty() => Some(icc.clone()),
         _ => nclx_profile(u16::from(info.color_primaries.0), u16::from(info.transfer_characteristics.0)),
     };
     Ok(Decoded {
-        full_size: (pixels.width, pixels.height),
+        full_size: if turned { (h, w) } else { (w, h) },
         pixels,
         icc_profile,
         format: Format::Avif,
@@ -83,35 +73,107 @@ pub fn decode_avif(bytes: &[u8], limits: &Limits) -> Result<Decoded, ResizeError
     })
 }
 
-/// The `clap` clean aperture: a rectangle of the given size centred (plus an offset) on the
-/// image's centre. A malformed one is ignored rather than costing the photo.
-fn cropped(pixels: Pixels, info: &ImageInfo) -> Pixels {
-    let Some(clap) = info.clean_aperture else { return pixels };
+/// Receives zenavif's converted strips and adds them to a [`ShrinkingFrame`].
+#[derive(Default)]
+struct Strips {
+    factor: u32,
+    frame: Option<ShrinkingFrame>,
+    /// The decoded image's size.
+    size: Option<(u32, u32)>,
+    /// Samples per pixel delivered (alpha included) and channels kept.
+    layout: (usize, usize),
+    /// The strip being written: its first row, rows and width.
+    pending: Option<(u32, u32, u32)>,
+    buffer: Vec<u8>,
+    row: Vec<u8>,
+}
+
+impl Strips {
+    /// Adds the strip zenavif has finished writing.
+    fn flush(&mut self) -> Result<(), SinkError> {
+        let (Some((y, rows, width)), Some(frame)) = (self.pending.take(), self.frame.as_mut()) else {
+            return Ok(());
+        };
+        let (samples, channels) = self.layout;
+        let stride = width as usize * samples;
+        for (r, row) in self.buffer.chunks_exact(stride).take(rows as usize).enumerate() {
+            self.row.clear();
+            self.row.extend_from_slice(row);
+            if samples != channels {
+                flatten_alpha_in_place(&mut self.row, samples);
+            }
+            frame.add(y as usize + r, 0, &self.row)?;
+        }
+        Ok(())
+    }
+}
+
+impl DecodeRowSink for Strips {
+    fn begin(&mut self, width: u32, height: u32, descriptor: PixelDescriptor) -> Result<(), SinkError> {
+        self.layout = match descriptor.format {
+            PixelFormat::Gray8 => (1, 1),
+            PixelFormat::GrayA8 => (2, 1),
+            PixelFormat::Rgb8 => (3, 3),
+            PixelFormat::Rgba8 => (4, 3),
+            other => return Err(format!("pixels decoded as {other:?}").into()),
+        };
+        self.frame = Some(ShrinkingFrame::new(width, height, self.layout.1, self.factor));
+        self.size = Some((width, height));
+        Ok(())
+    }
+
+    fn provide_next_buffer(
+        &mut self,
+        y: u32,
+        height: u32,
+        width: u32,
+        descriptor: PixelDescriptor,
+    ) -> Result<PixelSliceMut<'_>, SinkError> {
+        self.flush()?;
+        let stride = width as usize * self.layout.0;
+        self.buffer.resize(stride * height as usize, 0);
+        self.pending = Some((y, height, width));
+        Ok(PixelSliceMut::new(&mut self.buffer, width, height, stride, descriptor)
+            .map_err(|e| e.to_string())?)
+    }
+
+    fn finish(&mut self) -> Result<(), SinkError> {
+        self.flush()
+    }
+}
+
+/// The `clap` clean aperture in full-size pixels (left, top, width, height): a rectangle of the
+/// given size centred (plus an offset) on the image's centre. A malformed one is ignored rather
+/// than costing the photo.
+fn crop_rect(width: u32, height: u32, info: &ImageInfo) -> Option<(u32, u32, u32, u32)> {
+    let clap = info.clean_aperture?;
     let ratio = |n: i64, d: u32| (d != 0).then(|| n as f64 / f64::from(d));
-    let (Some(w), Some(h), Some(dx), Some(dy)) = (
-        ratio(i64::from(clap.width_n), clap.width_d),
-        ratio(i64::from(clap.height_n), clap.height_d),
-        ratio(i64::from(clap.horiz_off_n), clap.horiz_off_d),
-        ratio(i64::from(clap.vert_off_n), clap.vert_off_d),
-    ) else {
-        return pixels;
-    };
-    let left = (f64::from(pixels.width) - w) / 2.0 + dx;
-    let top = (f64::from(pixels.height) - h) / 2.0 + dy;
-    let (left, top, w, h) = (left.round(), top.round(), w.round(), h.round());
+    let w = ratio(i64::from(clap.width_n), clap.width_d)?.round();
+    let h = ratio(i64::from(clap.height_n), clap.height_d)?.round();
+    let left = ((f64::from(width) - w) / 2.0 + ratio(i64::from(clap.horiz_off_n), clap.horiz_off_d)?).round();
+    let top = ((f64::from(height) - h) / 2.0 + ratio(i64::from(clap.vert_off_n), clap.vert_off_d)?).round();
     if left < 0.0
         || top < 0.0
         || w < 1.0
         || h < 1.0
-        || left + w > f64::from(pixels.width)
-        || top + h > f64::from(pixels.height)
+        || left + w > f64::from(width)
+        || top + h > f64::from(height)
     {
         tracing::warn!(?clap, "AVIF clean aperture outside the image; showing the whole image");
-        return pixels;
+        return None;
     }
-    let (left, top, w, h) = (left as usize, top as usize, w as usize, h as usize);
+    Some((left as u32, top as u32, w as u32, h as u32))
+}
+
+/// Crops a frame shrunk by `factor` to `crop` (full-size pixels), to the nearest block.
+fn cropped(pixels: Pixels, crop: Option<(u32, u32, u32, u32)>, factor: u32) -> Pixels {
+    let Some((left, top, w, h)) = crop else { return pixels };
+    let f = factor.max(1);
+    let (left, top) = ((left / f).min(pixels.width - 1), (top / f).min(pixels.height - 1));
+    let (w, h) = (w.div_ceil(f).min(pixels.width - left), h.div_ceil(f).min(pixels.height - top));
     let c = usize::from(pixels.channels);
     let stride = pixels.width as usize * c;
+    let (left, top, w, h) = (left as usize, top as usize, w as usize, h as usize);
     let mut data = Vec::with_capacity(w * h * c);
     for y in top..top + h {
         data.extend_from_slice(&pixels.data[y * stride + left * c..y * stride + (left + w) * c]);

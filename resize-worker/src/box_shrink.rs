@@ -1,4 +1,4 @@
-//! Shrink-on-load for formats without DCT scaling (TIFF, PNG): a frame filled row by row and
+//! Shrink-on-load for formats without DCT scaling (TIFF, PNG, AVIF): a frame filled row by row and
 //! shrunk on the way in by averaging `factor` × `factor` blocks, as libvips shrinks by a whole
 //! factor before its kernel resize. A 50 MP scan then never needs its full 150 MB frame: at
 //! factor 4 (8660 px → 2165 px for the 2048 px derivative) its sums take 19 MB.

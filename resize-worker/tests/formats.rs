@@ -344,6 +344,18 @@ fn avif_plain_and_turned_by_irot_and_imir_match_libavif() {
         let e = error_of(bytes, "avif");
         assert!(matches!(e, ResizeError::Corrupt { format: "AVIF", .. }), "{e}");
     }
+    // A wide AVIF is converted strip by strip into a frame shrunk by 2 on the way in.
+    let wide = fixture("wide.avif");
+    let shrunk = decode(&wide, "avif", &Limits::default(), Some(2048)).expect("decodes");
+    assert_eq!((shrunk.pixels.width, shrunk.pixels.height, shrunk.full_size), (2200, 350, (4400, 700)));
+    let full = decode(&wide, "avif", &Limits::default(), None).expect("decodes").pixels;
+    let mut resizer = fast_image_resize::Resizer::new();
+    let direct = full.resize(2048, 326, &mut resizer).expect("resizes");
+    let ours = shrunk.pixels.resize(2048, 326, &mut resizer).expect("resizes");
+    let diff = mean_diff(&rgb(ours), &rgb(direct));
+    assert!(diff < 1.0, "shrunk on load differs from a full-frame resize by {diff:.2}");
+    assert_upright("wide.avif", &largest(&resize("wide.avif")).0, &COLOURS, 16);
+
     let small = Limits { max_pixels: 5_000, ..Limits::default() };
     let e = resize_photo(&avif, "avif", &small).expect_err("over the limit");
     assert!(matches!(e, ResizeError::TooManyPixels { width: 96, height: 64, .. }), "{e}");

@@ -1,6 +1,6 @@
 """Writes a 50 MP photo in every format Shoebox reads without DCT scaling, for the peak-memory
-rows of scripts/bench-resize: PNG (RGB and RGBA), WebP, and TIFF (8-bit CMYK, 16-bit RGB
-uncompressed in one strip, 16-bit RGB deflate in strips).
+rows of scripts/bench-resize: PNG (RGB and RGBA), WebP, AVIF (Pillow's libavif, fastest speed)
+and TIFF (8-bit CMYK, 16-bit RGB uncompressed in one strip, 16-bit RGB deflate in strips).
 
     python formats50.py SOURCE.jpg OUTDIR
 """
@@ -60,6 +60,7 @@ rgba = im.convert("RGBA")
 rgba.save(os.path.join(out, "50mp-rgba.png"), compress_level=1)
 del rgba
 Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp.webp"), quality=90, method=0)
+im.save(os.path.join(out, "50mp.avif"), quality=60, speed=10)
 im.convert("CMYK").save(os.path.join(out, "50mp-cmyk.tif"))
 tiff16(os.path.join(out, "50mp-16.tif"), h, 1)
 tiff16(os.path.join(out, "50mp-16-deflate.tif"), 64, 8)
