@@ -9,7 +9,7 @@ use crate::colour::nclx_profile;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
 use crate::format::Format;
-use crate::pixels::{flatten_alpha_in_place, Pixels};
+use crate::pixels::Pixels;
 use shared::Limits;
 use zenavif::{DecoderConfig, ImageInfo, ManagedAvifDecoder, Unstoppable};
 use zencodec::decode::{DecodeRowSink, SinkError};
@@ -94,15 +94,10 @@ impl Strips {
         let (Some((y, rows, width)), Some(frame)) = (self.pending.take(), self.frame.as_mut()) else {
             return Ok(());
         };
-        let (samples, channels) = self.layout;
+        let samples = self.layout.0;
         let stride = width as usize * samples;
         for (r, row) in self.buffer.chunks_exact(stride).take(rows as usize).enumerate() {
-            self.row.clear();
-            self.row.extend_from_slice(row);
-            if samples != channels {
-                flatten_alpha_in_place(&mut self.row, samples);
-            }
-            frame.add(y as usize + r, 0, &self.row)?;
+            frame.add_flattening(y as usize + r, 0, row, samples, &mut self.row)?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@
 //! factor before its kernel resize. A 50 MP scan then never needs its full 150 MB frame: at
 //! factor 4 (8660 px → 2165 px for the 2048 px derivative) its sums take 19 MB.
 
-use crate::pixels::Pixels;
+use crate::pixels::{flatten_alpha_in_place, Pixels};
 
 /// The largest block averaged (255 × 16 × 16 still fits a `u16` sum).
 const MAX_FACTOR: u32 = 16;
@@ -80,6 +80,25 @@ impl ShrinkingFrame {
         Ok(())
     }
 
+    /// Adds a row of `samples` samples per pixel: the frame's channels, or those plus a straight
+    /// alpha channel, composited over white first (through a scratch row kept in `scratch`).
+    pub fn add_flattening(
+        &mut self,
+        y: usize,
+        x: usize,
+        row: &[u8],
+        samples: usize,
+        scratch: &mut Vec<u8>,
+    ) -> Result<(), OutsideFrame> {
+        if samples == self.channels {
+            return self.add(y, x, row);
+        }
+        scratch.clear();
+        scratch.extend_from_slice(row);
+        flatten_alpha_in_place(scratch, samples);
+        self.add(y, x, scratch)
+    }
+
     /// The filled frame: each pixel the average of its block (edge blocks may be smaller).
     pub fn finish(self) -> Pixels {
         let (k, c, out_width) = (self.factor, self.channels, self.out_width);
@@ -128,6 +147,15 @@ mod tests {
         let p = frame.finish();
         assert_eq!((p.width, p.height), (3, 2));
         assert_eq!(p.data, vec![25, 45, 60, 50, 104, 255]);
+    }
+
+    #[test]
+    fn rows_with_alpha_are_composited_over_white_before_they_are_added() {
+        let mut frame = ShrinkingFrame::new(2, 2, 3, 1);
+        let mut scratch = Vec::new();
+        frame.add_flattening(0, 0, &[10, 20, 30, 255, 10, 20, 30, 0], 4, &mut scratch).expect("fits");
+        frame.add_flattening(1, 0, &[1, 2, 3, 4, 5, 6], 3, &mut scratch).expect("fits");
+        assert_eq!(frame.finish().data, vec![10, 20, 30, 255, 255, 255, 1, 2, 3, 4, 5, 6]);
     }
 
     #[test]

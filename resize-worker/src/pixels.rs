@@ -103,13 +103,18 @@ pub fn flatten_alpha_in_place(data: &mut Vec<u8>, channels: usize) {
     let colour = channels - 1;
     let pixels = data.len() / channels;
     for i in 0..pixels {
-        let a = u32::from(data[i * channels + colour]);
+        let a = data[i * channels + colour];
         for k in 0..colour {
-            let v = u32::from(data[i * channels + k]);
-            data[i * colour + k] = ((v * a + 255 * (255 - a) + 127) / 255) as u8;
+            data[i * colour + k] = over_white(data[i * channels + k], a);
         }
     }
     data.truncate(pixels * colour);
+}
+
+/// A colour sample with straight (unassociated) alpha `a`, composited over white.
+pub fn over_white(v: u8, a: u8) -> u8 {
+    let (v, a) = (u32::from(v), u32::from(a));
+    ((v * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
 /// Fits `width` × `height` into a box whose long edge is `long_edge`, keeping the aspect ratio.

@@ -7,7 +7,6 @@ use crate::box_shrink::ShrinkingFrame;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
 use crate::format::Format;
-use crate::pixels::flatten_alpha_in_place;
 use png::{ColorType, Transformations};
 use shared::Limits;
 use std::io::Cursor;
@@ -44,7 +43,7 @@ pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Resu
     };
     let factor = ShrinkingFrame::factor_for(width, height, shrink_to);
     let mut frame = ShrinkingFrame::new(width, height, channels, factor);
-    let mut pixels = Vec::with_capacity(width as usize * samples);
+    let mut scratch = Vec::new();
     for y in 0..height as usize {
         let row = reader
             .next_row()
@@ -54,12 +53,9 @@ pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Resu
         if data.len() < width as usize * samples {
             return Err(corrupt("a row is shorter than the image is wide"));
         }
-        pixels.clear();
-        pixels.extend_from_slice(&data[..width as usize * samples]);
-        if samples != channels {
-            flatten_alpha_in_place(&mut pixels, samples);
-        }
-        frame.add(y, 0, &pixels).map_err(corrupt)?;
+        frame
+            .add_flattening(y, 0, &data[..width as usize * samples], samples, &mut scratch)
+            .map_err(corrupt)?;
     }
     Ok(Decoded {
         pixels: frame.finish(),

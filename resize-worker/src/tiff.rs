@@ -13,6 +13,7 @@ use crate::colour::CmykToRgb;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
 use crate::format::Format;
+use crate::pixels::over_white;
 use ::tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits as TiffLimits};
 use ::tiff::tags::{ByteOrder, CompressionMethod, PlanarConfiguration, Predictor, SampleFormat, Tag};
 use ::tiff::{ColorType, TiffError};
@@ -415,7 +416,7 @@ impl RowWriter {
                 for (px, o) in self.samples.chunks_exact(n).zip(out.chunks_exact_mut(channels)) {
                     let a = alpha(px);
                     for c in 0..channels {
-                        o[c] = over_white(px[c], a, layout.premultiplied);
+                        o[c] = composited(px[c], a, layout.premultiplied);
                     }
                 }
             }
@@ -442,13 +443,12 @@ impl RowWriter {
     }
 }
 
-/// A colour sample composited over white.
-fn over_white(v: u8, a: u8, premultiplied: bool) -> u8 {
-    let (v, a) = (u32::from(v), u32::from(a));
+/// A colour sample composited over white, its alpha straight or premultiplied.
+fn composited(v: u8, a: u8, premultiplied: bool) -> u8 {
     if premultiplied {
-        (v + 255 - a).min(255) as u8
+        v.saturating_add(255 - a)
     } else {
-        ((v * a + 255 * (255 - a) + 127) / 255) as u8
+        over_white(v, a)
     }
 }
 
@@ -523,10 +523,10 @@ mod tests {
 
     #[test]
     fn alpha_composites_over_white_straight_or_premultiplied() {
-        assert_eq!(over_white(0, 0, false), 255);
-        assert_eq!(over_white(0, 255, false), 0);
-        assert_eq!(over_white(100, 128, false), 177);
-        assert_eq!(over_white(50, 128, true), 177);
+        assert_eq!(composited(0, 0, false), 255);
+        assert_eq!(composited(0, 255, false), 0);
+        assert_eq!(composited(100, 128, false), 177);
+        assert_eq!(composited(50, 128, true), 177);
     }
 
     #[test]
