@@ -103,12 +103,21 @@ test('the justified grid keeps aspect ratios and nothing shifts when images load
   const boxes = await page.locator('.grid li[id^=photo-]').evaluateAll((lis) => lis.map((li) => { const r = li.getBoundingClientRect(); return [r.width, r.height]; }));
   assert.equal(boxes.length, 4);
   for (const [w, h] of boxes) assert.ok(Math.abs(w / h - 1.5) < 0.02, `3:2 kept: ${w}×${h}`);
-  const shift = await page.evaluate(() => new Promise((resolve) => {
+  // Each shift with what moved, so a failure says which element it was.
+  const { total, shifts } = await page.evaluate(() => new Promise((resolve) => {
+    const shifts = [];
     let total = 0;
-    new PerformanceObserver((list) => { for (const e of list.getEntries()) total += e.value; }).observe({ type: 'layout-shift', buffered: true });
-    setTimeout(() => resolve(total), 300);
+    const name = (n) => (n ? `${n.nodeName}${n.id ? `#${n.id}` : ''}${n.className ? `.${String(n.className).replace(/ /g, '.')}` : ''}` : '?');
+    const rect = (r) => `${r.x},${r.y} ${r.width}×${r.height}`;
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        total += e.value;
+        shifts.push(`${e.value.toFixed(4)} at ${Math.round(e.startTime)} ms: ${e.sources.map((s) => `${name(s.node)} ${rect(s.previousRect)} → ${rect(s.currentRect)}`).join('; ')}`);
+      }
+    }).observe({ type: 'layout-shift', buffered: true });
+    setTimeout(() => resolve({ total, shifts }), 300);
   }));
-  assert.ok(shift < 0.01, `cumulative layout shift ${shift}`);
+  assert.ok(total < 0.01, `cumulative layout shift ${total}: ${shifts.join(' | ')}`);
   assert.deepEqual(problems, []);
 });
 
