@@ -97,7 +97,7 @@ impl Strips {
         let samples = self.layout.0;
         let stride = width as usize * samples;
         for (r, row) in self.buffer.chunks_exact(stride).take(rows as usize).enumerate() {
-            frame.add_flattening(y as usize + r, 0, row, samples, &mut self.row)?;
+            frame.add_flattening((y as usize + r, 0, 1), row, samples, &mut self.row)?;
         }
         Ok(())
     }

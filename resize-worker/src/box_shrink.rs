@@ -56,21 +56,34 @@ impl ShrinkingFrame {
 
     /// Adds `row` (whole pixels of `channels` samples) as row `y` of the image from column `x`.
     pub fn add(&mut self, y: usize, x: usize, row: &[u8]) -> Result<(), OutsideFrame> {
-        let len = row.len() / self.channels;
-        if y >= self.height || x + len > self.width {
+        self.add_spaced(y, x, 1, row)
+    }
+
+    /// Adds `row` as the pixels at columns `x`, `x + step`, `x + 2 step`, … of row `y`: one row
+    /// of an interlaced pass. Blocks are sums, so rows may arrive in any order.
+    pub fn add_spaced(&mut self, y: usize, x: usize, step: usize, row: &[u8]) -> Result<(), OutsideFrame> {
+        let (c, step) = (self.channels, step.max(1));
+        let len = row.len() / c;
+        if y >= self.height || (len > 0 && x + (len - 1) * step >= self.width) {
             return Err(OutsideFrame { x, y, len, width: self.width, height: self.height });
         }
-        let c = self.channels;
+        let pixels = row[..len * c].chunks_exact(c).enumerate().map(|(i, px)| (x + i * step, px));
         match &mut self.store {
-            Store::Direct(data) => {
+            Store::Direct(data) if step == 1 => {
                 let at = (y * self.width + x) * c;
                 data[at..at + len * c].copy_from_slice(&row[..len * c]);
+            }
+            Store::Direct(data) => {
+                let line = &mut data[y * self.width * c..][..self.width * c];
+                for (col, px) in pixels {
+                    line[col * c..col * c + c].copy_from_slice(px);
+                }
             }
             Store::Sums(sums) => {
                 let k = self.factor;
                 let out_row = &mut sums[(y / k) * self.out_width * c..][..self.out_width * c];
-                for (i, px) in row.chunks_exact(c).enumerate() {
-                    let at = (x + i) / k * c;
+                for (col, px) in pixels {
+                    let at = col / k * c;
                     for (sum, &v) in out_row[at..at + c].iter_mut().zip(px) {
                         *sum += u16::from(v);
                     }
@@ -80,23 +93,23 @@ impl ShrinkingFrame {
         Ok(())
     }
 
-    /// Adds a row of `samples` samples per pixel: the frame's channels, or those plus a straight
-    /// alpha channel, composited over white first (through a scratch row kept in `scratch`).
+    /// Adds a row of `samples` samples per pixel as [`add_spaced`](Self::add_spaced) does: the
+    /// frame's channels, or those plus a straight alpha channel, composited over white first
+    /// (through a scratch row kept in `scratch`).
     pub fn add_flattening(
         &mut self,
-        y: usize,
-        x: usize,
+        (y, x, step): (usize, usize, usize),
         row: &[u8],
         samples: usize,
         scratch: &mut Vec<u8>,
     ) -> Result<(), OutsideFrame> {
         if samples == self.channels {
-            return self.add(y, x, row);
+            return self.add_spaced(y, x, step, row);
         }
         scratch.clear();
         scratch.extend_from_slice(row);
         flatten_alpha_in_place(scratch, samples);
-        self.add(y, x, scratch)
+        self.add_spaced(y, x, step, scratch)
     }
 
     /// The filled frame: each pixel the average of its block (edge blocks may be smaller).
@@ -150,11 +163,26 @@ mod tests {
     }
 
     #[test]
+    fn spaced_rows_in_any_order_fill_the_same_blocks() {
+        // 4×2 grey at factor 2 and at factor 1, filled as two interleaved passes, last row first.
+        let rows = [(1, 0, 1, vec![5, 6, 7, 8]), (0, 1, 2, vec![2, 4]), (0, 0, 2, vec![1, 3])];
+        for (factor, expected) in [(2, vec![4, 6]), (1, vec![1, 2, 3, 4, 5, 6, 7, 8])] {
+            let mut frame = ShrinkingFrame::new(4, 2, 1, factor);
+            for (y, x, step, row) in &rows {
+                frame.add_spaced(*y, *x, *step, row).expect("fits");
+            }
+            assert_eq!(frame.finish().data, expected, "factor {factor}");
+        }
+        let mut frame = ShrinkingFrame::new(4, 2, 1, 2);
+        assert!(frame.add_spaced(0, 1, 2, &[1, 2, 3]).is_err(), "column 5 is past the edge");
+    }
+
+    #[test]
     fn rows_with_alpha_are_composited_over_white_before_they_are_added() {
         let mut frame = ShrinkingFrame::new(2, 2, 3, 1);
         let mut scratch = Vec::new();
-        frame.add_flattening(0, 0, &[10, 20, 30, 255, 10, 20, 30, 0], 4, &mut scratch).expect("fits");
-        frame.add_flattening(1, 0, &[1, 2, 3, 4, 5, 6], 3, &mut scratch).expect("fits");
+        frame.add_flattening((0, 0, 1), &[10, 20, 30, 255, 10, 20, 30, 0], 4, &mut scratch).expect("fits");
+        frame.add_flattening((1, 0, 1), &[1, 2, 3, 4, 5, 6], 3, &mut scratch).expect("fits");
         assert_eq!(frame.finish().data, vec![10, 20, 30, 255, 255, 255, 1, 2, 3, 4, 5, 6]);
     }
 

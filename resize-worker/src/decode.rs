@@ -76,11 +76,10 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 /// header before any large allocation, truncated JPEGs are refused rather than padded with grey.
 ///
 /// With `shrink_to`, a JPEG may be decoded at a smaller scale (in the DCT domain, as libjpeg
-/// and libvips do) as long as its long edge stays at least `shrink_to`; TIFF, non-interlaced
-/// PNG and AVIF are read row by row and shrunk by a whole factor on the way in
-/// ([`crate::box_shrink`]);
-/// WebP, GIF, interlaced PNG and HEIC (a grid of tiles written into one frame) decode at full
-/// size.
+/// and libvips do) as long as its long edge stays at least `shrink_to`; TIFF, PNG (interlaced
+/// too) and AVIF are read row by row and shrunk by a whole factor on the way in
+/// ([`crate::box_shrink`]); WebP, GIF and HEIC (a grid of tiles written into one frame) decode
+/// at full size.
 pub fn decode(
     bytes: &[u8],
     extension: &str,
@@ -93,9 +92,7 @@ pub fn decode(
         Format::Heif => return crate::heif::decode_heif(bytes, limits),
         Format::Avif => return crate::avif::decode_avif(bytes, limits, shrink_to),
         Format::Tiff => return crate::tiff::decode_tiff(bytes, limits, shrink_to),
-        Format::Png if !crate::png::is_interlaced(bytes) => {
-            return crate::png::decode_png(bytes, limits, shrink_to)
-        }
+        Format::Png => return crate::png::decode_png(bytes, limits, shrink_to),
         other => image_format(other).ok_or(ResizeError::UnsupportedFormat(other.name().to_string()))?,
     };
     let (width, height) = dimensions(bytes, format)?;

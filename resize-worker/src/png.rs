@@ -1,13 +1,14 @@
 //! PNG read row by row into a [`ShrinkingFrame`], so a 50 MP screenshot or export needs the shrunk
 //! frame rather than its full one (150 MB RGB, 200 MB RGBA). Any bit depth, palette and
 //! transparency become 8-bit grey or RGB with alpha composited over white; the `iCCP` profile
-//! is kept; of an APNG, the still image is read.
+//! is kept; of an APNG, the still image is read. Interlaced (Adam7) files arrive as seven passes
+//! of spaced-out rows, which the frame sums in wherever they land.
 
 use crate::box_shrink::ShrinkingFrame;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
 use crate::format::Format;
-use png::{ColorType, Transformations};
+use png::{Adam7Info, ColorType, InterlaceInfo, Transformations};
 use shared::Limits;
 use std::io::Cursor;
 
@@ -15,14 +16,38 @@ fn corrupt(message: impl ToString) -> ResizeError {
     ResizeError::Corrupt { format: "PNG", message: message.to_string() }
 }
 
-/// Whether the PNG is interlaced (Adam7 delivers rows out of order, so it is decoded whole).
-pub fn is_interlaced(bytes: &[u8]) -> bool {
-    // IHDR is the first chunk: signature (8), length and type (8), then 12 bytes before the
-    // interlace method.
-    bytes.get(28).is_some_and(|&method| method != 0)
+/// Adam7's passes: first column, first row, column spacing, row spacing (PNG spec, 8.2).
+const ADAM7: [(usize, usize, usize, usize); 7] =
+    [(0, 0, 8, 8), (4, 0, 8, 8), (0, 4, 4, 8), (2, 0, 4, 4), (0, 2, 2, 4), (1, 0, 2, 2), (0, 1, 1, 2)];
+
+/// Where one stored row goes: image row `y`, pixels at columns `x`, `x + step`, …; for an
+/// interlaced file also the Adam7 pass and line the png crate reports for it.
+struct RowPlace {
+    y: usize,
+    x: usize,
+    step: usize,
+    adam7: Option<(u8, u32)>,
 }
 
-/// Decodes a non-interlaced PNG, shrunk by a whole factor as far as `shrink_to` allows.
+/// The places of the stored rows, in file order.
+fn row_places(width: usize, height: usize, interlaced: bool) -> Vec<RowPlace> {
+    if !interlaced {
+        return (0..height).map(|y| RowPlace { y, x: 0, step: 1, adam7: None }).collect();
+    }
+    let mut places = Vec::new();
+    for (pass, &(x, y0, step, dy)) in (1u8..).zip(ADAM7.iter()) {
+        // Passes with no pixels (narrow or short images) have no rows in the file.
+        if width <= x || height <= y0 {
+            continue;
+        }
+        for (line, y) in (0u32..).zip((y0..height).step_by(dy)) {
+            places.push(RowPlace { y, x, step, adam7: Some((pass, line)) });
+        }
+    }
+    places
+}
+
+/// Decodes a PNG, shrunk by a whole factor as far as `shrink_to` allows.
 pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     // The decoder's own buffers (one row, decompression state, chunks such as iCCP) stay small;
     // the frame is ours.
@@ -44,17 +69,27 @@ pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Resu
     let factor = ShrinkingFrame::factor_for(width, height, shrink_to);
     let mut frame = ShrinkingFrame::new(width, height, channels, factor);
     let mut scratch = Vec::new();
-    for y in 0..height as usize {
+    let interlaced = info.interlaced;
+    let places = row_places(width as usize, height as usize, interlaced);
+    let rows = places.len();
+    for (read, RowPlace { y, x, step, adam7 }) in places.into_iter().enumerate() {
         let row = reader
-            .next_row()
+            .next_interlaced_row()
             .map_err(corrupt)?
-            .ok_or_else(|| corrupt(format!("the image data ends after {y} of {height} rows")))?;
+            .ok_or_else(|| corrupt(format!("the image data ends after {read} of {rows} rows")))?;
+        // Our pass arithmetic must agree with the decoder's, or pixels would land in wrong places.
+        if let (Some((pass, line)), InterlaceInfo::Adam7(got)) = (adam7, row.interlace()) {
+            if *got != Adam7Info::new(pass, line, width) {
+                return Err(corrupt(format!("interlaced row {read} is not pass {pass}, line {line}")));
+            }
+        }
+        let pixels = (width as usize - x).div_ceil(step);
         let data = row.data();
-        if data.len() < width as usize * samples {
+        if data.len() < pixels * samples {
             return Err(corrupt("a row is shorter than the image is wide"));
         }
         frame
-            .add_flattening(y, 0, &data[..width as usize * samples], samples, &mut scratch)
+            .add_flattening((y, x, step), &data[..pixels * samples], samples, &mut scratch)
             .map_err(corrupt)?;
     }
     Ok(Decoded {

@@ -273,6 +273,34 @@ fn png_interlaced_16_bit_palette_and_grey_alpha() {
     assert!(mean_diff(&rgb(decoded.pixels), &reference("grey-alpha.png")) < 1.0);
 }
 
+#[test]
+fn interlaced_png_pixels_land_where_a_whole_frame_decode_puts_them() {
+    use resize_worker::box_shrink::ShrinkingFrame;
+    for (name, shrink_to) in [("interlaced.png", 32), ("interlaced-odd.png", 6)] {
+        let bytes = fixture(name);
+        // The image crate de-interlaces into a whole frame; made 8-bit (high byte, as ours) and
+        // flattened over white, it is what our passes must add up to.
+        let whole = image::load_from_memory(&bytes).expect("decodes").into_rgba16();
+        let (w, h) = whole.dimensions();
+        let mut expected: Vec<u8> = whole.as_raw().iter().map(|&v| (v >> 8) as u8).collect();
+        resize_worker::pixels::flatten_alpha_in_place(&mut expected, 4);
+        let limits = Limits::default();
+        let ours = decode(&bytes, "png", &limits, None).expect("decodes").pixels;
+        assert_eq!((ours.width, ours.height), (w, h));
+        assert!(ours.data == expected, "{name}: every pass's pixels in place");
+
+        // Shrunk on the way in: the same block averages as the rows added in order.
+        let factor = ShrinkingFrame::factor_for(w, h, Some(shrink_to));
+        assert!(factor > 1, "{name} is shrunk");
+        let mut in_order = ShrinkingFrame::new(w, h, 3, factor);
+        for (y, row) in expected.chunks_exact(w as usize * 3).enumerate() {
+            in_order.add(y, 0, row).expect("fits");
+        }
+        let shrunk = decode(&bytes, "png", &limits, Some(shrink_to)).expect("decodes").pixels;
+        assert_eq!(shrunk, in_order.finish(), "{name} at factor {factor}");
+    }
+}
+
 /// A wide picture with fine detail (one-pixel stripes and a gradient) for the shrink-on-load
 /// comparison.
 fn wide_picture(width: u32, height: u32) -> RgbImage {
@@ -464,6 +492,7 @@ fn corrupted_files_of_every_format_never_panic() {
         "orient-6.webp",
         "orient-xmp-3.png",
         "interlaced.png",
+        "interlaced-odd.png",
         "rgba16.png",
         "palette.png",
         "stereo.mpo",
