@@ -1,6 +1,8 @@
-"""Writes a 50 MP photo in every format Shoebox reads without DCT scaling, for the peak-memory
-rows of scripts/bench-resize: PNG (RGB and RGBA), WebP, AVIF (Pillow's libavif, fastest speed)
-and TIFF (8-bit CMYK, 16-bit RGB uncompressed in one strip, 16-bit RGB deflate in strips).
+"""Writes a 50 MP photo in every other format Shoebox reads, for the peak-memory rows of
+scripts/bench-resize: PNG (RGB, RGBA, and interlaced through pypng, which Pillow cannot write),
+WebP, GIF, AVIF (Pillow's libavif, fastest speed), TIFF (8-bit CMYK, 16-bit RGB uncompressed in
+one strip, 16-bit RGB deflate in strips) and progressive JPEG (4:2:0 and 4:4:4: a progressive
+file's decoder keeps every coefficient until the last scan).
 
     python formats50.py SOURCE.jpg OUTDIR
 """
@@ -10,6 +12,7 @@ import struct
 import sys
 import zlib
 
+import png
 from PIL import Image
 
 Image.MAX_IMAGE_PIXELS = None
@@ -56,11 +59,16 @@ def tiff16(path, rows_per_strip, compress):
 
 
 im.save(os.path.join(out, "50mp.png"), compress_level=1)
+with open(os.path.join(out, "50mp-interlaced.png"), "wb") as file:
+    png.Writer(w, h, greyscale=False, interlace=True, compression=1).write_array(file, memoryview(rgb))
 rgba = im.convert("RGBA")
 rgba.save(os.path.join(out, "50mp-rgba.png"), compress_level=1)
 del rgba
 Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp.webp"), quality=90, method=0)
 im.save(os.path.join(out, "50mp.avif"), quality=60, speed=10)
+im.save(os.path.join(out, "50mp.gif"))
+for subsampling, name in [(2, "420"), (0, "444")]:
+    im.save(os.path.join(out, f"50mp-progressive-{name}.jpg"), quality=90, progressive=True, subsampling=subsampling)
 im.convert("CMYK").save(os.path.join(out, "50mp-cmyk.tif"))
 tiff16(os.path.join(out, "50mp-16.tif"), h, 1)
 tiff16(os.path.join(out, "50mp-16-deflate.tif"), 64, 8)
