@@ -390,6 +390,26 @@ fn avif_plain_and_turned_by_irot_and_imir_match_libavif() {
 }
 
 #[test]
+fn avif_10_and_12_bit_match_libavif_and_clap_keeps_its_rectangle() {
+    // 10-bit 4:2:0 full range and 12-bit 4:4:4 limited range, both made by libavif's avifenc.
+    for name in ["photo10.avif", "photo12.avif"] {
+        let decoded = decode(&fixture(name), "avif", &Limits::default(), None).expect("decodes");
+        let diff = mean_diff(&rgb(decoded.pixels), &reference(name));
+        assert!(diff < 2.0, "{name} differs from libavif's decode by {diff:.2}");
+        assert_upright(name, &largest(&resize(name)).0, &COLOURS, 16);
+    }
+    // The clean aperture is the left half (not centred): 48×64, red above blue throughout.
+    let photo = resize("clap.avif");
+    assert_eq!((photo.width, photo.height), (48, 64), "cropped to the clean aperture");
+    let (image, _) = largest(&photo);
+    for (x, y, colour) in [(12, 16, COLOURS[0]), (36, 16, COLOURS[0]), (12, 48, COLOURS[2]), (36, 48, COLOURS[2])] {
+        let got = image.get_pixel(x, y).0;
+        let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(b)).max().unwrap_or(0);
+        assert!(off <= 16, "clap.avif at ({x}, {y}) is {got:?}, expected {colour:?}");
+    }
+}
+
+#[test]
 fn rotated_heic_derivatives_carry_no_exif_and_its_camera_reaches_the_manifest() {
     let photo = resize("rotated.heic");
     assert_eq!(photo.exif.camera.as_deref(), Some("Shoebox Fixture Camera"));
@@ -497,6 +517,8 @@ fn corrupted_files_of_every_format_never_panic() {
         "palette.png",
         "stereo.mpo",
         "photo.avif",
+        "photo10.avif",
+        "clap.avif",
         "orient-5.avif",
     ];
     let mut noise = Noise(0x5EED);
