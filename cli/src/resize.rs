@@ -2,7 +2,7 @@
 
 use anyhow::Context as _;
 use resize_worker::{publish, resize_photo, PhotoSource};
-use shared::keys::{classify_source_key, SourceObject};
+use shared::keys::{classify_source_key, SourceObject, PHOTO_EXTENSIONS};
 use shared::store::md5_etag;
 use shared::{Limits, LocalStore};
 use std::io::Write as _;
@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// Arguments of `shoebox resize`.
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Photos to resize (JPEG, MPO, HEIC, PNG, WebP, GIF, TIFF).
+    /// Photos to resize (JPEG, MPO, HEIC/HEIF, AVIF, PNG, WebP, GIF, TIFF).
     #[arg(required = true)]
     files: Vec<PathBuf>,
     /// Folder to write `photos/ALBUM/STEM-HASH/WIDTH.jpg` and `manifests/…` into.
@@ -25,6 +25,10 @@ pub struct Args {
     /// Refuse photos with more pixels than this.
     #[arg(long, default_value_t = shared::config::DEFAULT_MAX_PIXELS)]
     max_pixels: u64,
+    /// Refuse files larger than this many bytes, before reading them (the worker's
+    /// `MAX_SOURCE_BYTES`).
+    #[arg(long, default_value_t = shared::config::DEFAULT_MAX_SOURCE_BYTES)]
+    max_source_bytes: u64,
 }
 
 fn default_jobs() -> usize {
@@ -46,8 +50,16 @@ fn source_key(path: &Path) -> anyhow::Result<String> {
 async fn resize_one(store: &LocalStore, path: &Path, limits: Limits) -> anyhow::Result<String> {
     let key = source_key(path)?;
     let SourceObject::Photo { album, stem, extension } = classify_source_key(&key) else {
-        anyhow::bail!("not a photo file name (expected .jpg, .jpeg, .png, .webp or .gif)");
+        anyhow::bail!("not a photo file name (expected one of .{})", PHOTO_EXTENSIONS.join(", ."));
     };
+    // As the worker does: a file over the limit is refused before it is read into memory.
+    let size = tokio::fs::metadata(path).await.context("cannot read the file")?.len();
+    if size > limits.max_source_bytes {
+        anyhow::bail!(
+            "{size} bytes is over the limit of {} bytes (--max-source-bytes)",
+            limits.max_source_bytes
+        );
+    }
     let bytes = tokio::fs::read(path).await.context("cannot read the file")?;
     let etag = md5_etag(&bytes);
     let size = bytes.len() as u64;
@@ -68,7 +80,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let store = Arc::new(LocalStore::new(&args.out));
-    let limits = Limits { max_pixels: args.max_pixels, ..Limits::default() };
+    let limits = Limits { max_pixels: args.max_pixels, max_source_bytes: args.max_source_bytes };
     let failed = runtime.block_on(async {
         let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
         let mut tasks = tokio::task::JoinSet::new();
