@@ -402,7 +402,9 @@ fn avif_10_and_12_bit_match_libavif_and_clap_keeps_its_rectangle() {
     let photo = resize("clap.avif");
     assert_eq!((photo.width, photo.height), (48, 64), "cropped to the clean aperture");
     let (image, _) = largest(&photo);
-    for (x, y, colour) in [(12, 16, COLOURS[0]), (36, 16, COLOURS[0]), (12, 48, COLOURS[2]), (36, 48, COLOURS[2])] {
+    for (x, y, colour) in
+        [(12, 16, COLOURS[0]), (36, 16, COLOURS[0]), (12, 48, COLOURS[2]), (36, 48, COLOURS[2])]
+    {
         let got = image.get_pixel(x, y).0;
         let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(b)).max().unwrap_or(0);
         assert!(off <= 16, "clap.avif at ({x}, {y}) is {got:?}, expected {colour:?}");
