@@ -36,6 +36,11 @@ pub const INDEX_PAGE: &str = "index.html";
 pub const PHOTO_EXTENSIONS: &[&str] =
     &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif", "hif", "avif", "tif", "tiff", "mpo"];
 
+/// Why a file that is neither a photo nor `album.yml` is left alone (every [`PHOTO_EXTENSIONS`]
+/// entry is named; a test keeps the two in step).
+const NOT_A_PHOTO: &str =
+    "not a photo (.jpg .jpeg .png .webp .gif .heic .heif .hif .avif .tif .tiff .mpo) or album.yml";
+
 /// What a key in the source bucket is, as far as Shoebox cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceObject {
@@ -96,7 +101,7 @@ pub fn classify_source_key(key: &str) -> SourceObject {
         {
             SourceObject::Photo { album, stem: stem.to_owned(), extension: ext.to_owned() }
         }
-        _ => SourceObject::Ignored("not a photo (jpg, jpeg, png, webp, gif) or album.yml"),
+        _ => SourceObject::Ignored(NOT_A_PHOTO),
     }
 }
 
@@ -266,12 +271,25 @@ mod tests {
             "Trip/notes.txt",
             "Trip/.jpg",
             "Trip/noext",
+            // A Live Photo's video beside its HEIC still.
+            "Trip/IMG_0001.MOV",
         ] {
             assert!(
                 matches!(classify_source_key(key), SourceObject::Ignored(_)),
                 "{key:?} should be ignored"
             );
         }
+        // The reason names every extension that would have made it a photo.
+        let SourceObject::Ignored(reason) = classify_source_key("Trip/notes.txt") else { unreachable!() };
+        for ext in PHOTO_EXTENSIONS {
+            assert!(
+                reason
+                    .split(' ')
+                    .any(|w| w.trim_start_matches('(').trim_end_matches(')') == format!(".{ext}")),
+                "{ext}"
+            );
+        }
+        assert!(matches!(classify_source_key("Trip/IMG_0001.HEIC"), SourceObject::Photo { .. }));
     }
 
     #[test]
