@@ -1,6 +1,6 @@
 """Writes a 50 MP photo in every other format Shoebox reads, for the peak-memory rows of
 scripts/bench-resize: PNG (RGB, RGBA, and interlaced through pypng, which Pillow cannot write),
-WebP, GIF, AVIF (Pillow's libavif, fastest speed), TIFF (8-bit CMYK, 16-bit RGB uncompressed in
+WebP (lossy and lossless), GIF, AVIF (Pillow's libavif, fastest speed), TIFF (8-bit CMYK, 16-bit RGB uncompressed in
 one strip, 16-bit RGB deflate in strips) and progressive JPEG (4:2:0 and 4:4:4: a progressive
 file's decoder keeps every coefficient until the last scan).
 
@@ -65,6 +65,7 @@ rgba = im.convert("RGBA")
 rgba.save(os.path.join(out, "50mp-rgba.png"), compress_level=1)
 del rgba
 Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp.webp"), quality=90, method=0)
+Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp-lossless.webp"), lossless=True, method=0, quality=0)
 im.save(os.path.join(out, "50mp.avif"), quality=60, speed=10)
 im.save(os.path.join(out, "50mp.gif"))
 for subsampling, name in [(2, "420"), (0, "444")]:
