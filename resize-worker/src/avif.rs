@@ -16,7 +16,7 @@ use zencodec::decode::{DecodeRowSink, SinkError};
 use zenpixels::{PixelDescriptor, PixelFormat, PixelSliceMut};
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::Corrupt { format: "AVIF", message: message.to_string() }
+    ResizeError::corrupt(Format::Avif, message)
 }
 
 /// A decoder for the primary image; one over the pixel limit (a grid's output size or the

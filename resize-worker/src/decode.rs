@@ -47,11 +47,7 @@ pub fn dimensions(bytes: &[u8], format: Format) -> Result<(u32, u32), ResizeErro
         };
     };
     let reader = ImageReader::with_format(Cursor::new(bytes), image_format);
-    reader.into_dimensions().map_err(|e| corrupt(format, e))
-}
-
-fn corrupt(format: Format, e: image::ImageError) -> ResizeError {
-    ResizeError::Corrupt { format: format.name(), message: e.to_string() }
+    reader.into_dimensions().map_err(|e| ResizeError::corrupt(format, e))
 }
 
 /// A JPEG is complete when an end-of-image marker follows its last start-of-scan marker.
@@ -104,9 +100,9 @@ pub fn decode(
     decoder_limits.max_alloc = Some(limits.max_pixels.saturating_mul(8).max(64 << 20));
     let mut reader = ImageReader::with_format(Cursor::new(bytes), image_format);
     reader.limits(decoder_limits);
-    let mut decoder = reader.into_decoder().map_err(|e| corrupt(format, e))?;
+    let mut decoder = reader.into_decoder().map_err(|e| ResizeError::corrupt(format, e))?;
     let icc_profile = decoder.icc_profile().ok().flatten().filter(|p| !p.is_empty());
-    let image = DynamicImage::from_decoder(decoder).map_err(|e| corrupt(format, e))?;
+    let image = DynamicImage::from_decoder(decoder).map_err(|e| ResizeError::corrupt(format, e))?;
     Ok(Decoded {
         pixels: into_pixels(image),
         icc_profile,

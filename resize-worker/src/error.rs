@@ -69,6 +69,13 @@ pub enum ResizeError {
     Resize(String),
 }
 
+impl ResizeError {
+    /// The decoder of `format` refused the content (the format named as everywhere else).
+    pub fn corrupt(format: crate::format::Format, message: impl ToString) -> ResizeError {
+        ResizeError::Corrupt { format: format.name(), message: message.to_string() }
+    }
+}
+
 fn mp(w: u32, h: u32) -> String {
     format!("{:.1}", f64::from(w) * f64::from(h) / 1e6)
 }

@@ -11,7 +11,7 @@ use heifer::heifer_isobmff::{HeifFile, ItemId};
 use shared::Limits;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::Corrupt { format: "HEIC", message: message.to_string() }
+    ResizeError::corrupt(Format::Heif, message)
 }
 
 fn decoder_error(e: heifer::Error) -> ResizeError {

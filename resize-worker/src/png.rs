@@ -13,7 +13,7 @@ use shared::Limits;
 use std::io::Cursor;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::Corrupt { format: "PNG", message: message.to_string() }
+    ResizeError::corrupt(Format::Png, message)
 }
 
 /// Adam7's passes: first column, first row, column spacing, row spacing (PNG spec, 8.2).

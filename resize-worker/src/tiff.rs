@@ -21,7 +21,7 @@ use shared::Limits;
 use std::io::Cursor;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::Corrupt { format: "TIFF", message: message.to_string() }
+    ResizeError::corrupt(Format::Tiff, message)
 }
 
 fn unsupported(what: impl std::fmt::Display) -> ResizeError {
