@@ -5,7 +5,7 @@
 //! TIFF and PNG.
 
 use crate::box_shrink::ShrinkingFrame;
-use crate::colour::nclx_profile;
+use crate::colour::icc_or_nclx;
 use crate::decode::{check_pixels, Decoded};
 use crate::error::ResizeError;
 use crate::format::Format;
@@ -60,10 +60,9 @@ pub fn decode_avif(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Res
     let pixels = upright(cropped(frame.finish(), crop, sink.factor), &info);
     let (w, h) = crop.map_or((width, height), |(_, _, w, h)| (w, h));
     let turned = info.rotation.is_some_and(|r| r.angle % 180 == 90);
-    let icc_profile = match &info.icc_profile {
-        Some(icc) if !icc.is_empty() => Some(icc.clone()),
-        _ => nclx_profile(u16::from(info.color_primaries.0), u16::from(info.transfer_characteristics.0)),
-    };
+    let icc_profile = icc_or_nclx(info.icc_profile.as_deref(), || {
+        Some((u16::from(info.color_primaries.0), u16::from(info.transfer_characteristics.0)))
+    });
     Ok(Decoded {
         full_size: if turned { (h, w) } else { (w, h) },
         pixels,

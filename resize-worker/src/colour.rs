@@ -113,6 +113,15 @@ fn srgb_profile() -> Option<Vec<u8>> {
     ColorProfile::new_srgb().encode().ok()
 }
 
+/// The profile of a HEIF-family image: its embedded ICC profile, or else one made from its
+/// `nclx` primaries and transfer (asked for only when there is no ICC profile).
+pub fn icc_or_nclx(icc: Option<&[u8]>, nclx: impl FnOnce() -> Option<(u16, u16)>) -> Option<Vec<u8>> {
+    match icc {
+        Some(icc) if !icc.is_empty() => Some(icc.to_vec()),
+        _ => nclx().and_then(|(primaries, transfer)| nclx_profile(primaries, transfer)),
+    }
+}
+
 /// An ICC profile equivalent to `nclx` colour primaries and transfer characteristics (H.273
 /// code points), or `None` when the pixels are plain sRGB already or the colour is HDR.
 pub fn nclx_profile(primaries: u16, transfer: u16) -> Option<Vec<u8>> {
