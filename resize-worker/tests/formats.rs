@@ -46,13 +46,17 @@ fn assert_upright(name: &str, image: &RgbImage, expected: &[[u8; 3]; 4], toleran
     assert!(w > h, "{name}: {w}×{h} is not landscape");
     for (i, colour) in expected.iter().enumerate() {
         let (x, y) = ((i as u32 % 2) * w / 2 + w / 4, (i as u32 / 2) * h / 2 + h / 4);
-        let got = image.get_pixel(x, y).0;
-        let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(*b)).max().unwrap_or(0);
-        assert!(off <= tolerance, "{name}: quadrant {i} is {got:?}, expected {colour:?}");
+        assert_colour_at(name, image, (x, y), *colour, tolerance);
     }
 }
 
-/// Mean absolute difference per channel, 0–255.
+/// The pixel at `(x, y)` has `colour` (within `tolerance` per channel).
+fn assert_colour_at(name: &str, image: &RgbImage, (x, y): (u32, u32), colour: [u8; 3], tolerance: u8) {
+    let got = image.get_pixel(x, y).0;
+    let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(b)).max().unwrap_or(0);
+    assert!(off <= tolerance, "{name}: the pixel at ({x}, {y}) is {got:?}, expected {colour:?}");
+}
+
 /// Decoded pixels (grey or RGB) as an RGB image.
 fn rgb(pixels: Pixels) -> RgbImage {
     let data = if pixels.channels == 1 {
@@ -63,6 +67,7 @@ fn rgb(pixels: Pixels) -> RgbImage {
     RgbImage::from_raw(pixels.width, pixels.height, data).expect("sizes")
 }
 
+/// Mean absolute difference per channel, 0–255.
 fn mean_diff(a: &RgbImage, b: &RgbImage) -> f64 {
     assert_eq!(a.dimensions(), b.dimensions());
     let sum: u64 = a.as_raw().iter().zip(b.as_raw()).map(|(x, y)| u64::from(x.abs_diff(*y))).sum();
@@ -405,9 +410,7 @@ fn avif_10_and_12_bit_match_libavif_and_clap_keeps_its_rectangle() {
     for (x, y, colour) in
         [(12, 16, COLOURS[0]), (36, 16, COLOURS[0]), (12, 48, COLOURS[2]), (36, 48, COLOURS[2])]
     {
-        let got = image.get_pixel(x, y).0;
-        let off = got.iter().zip(colour).map(|(a, b)| a.abs_diff(b)).max().unwrap_or(0);
-        assert!(off <= 16, "clap.avif at ({x}, {y}) is {got:?}, expected {colour:?}");
+        assert_colour_at("clap.avif", &image, (x, y), colour, 16);
     }
 }
 
