@@ -21,9 +21,9 @@ fn generate(width: u32, height: u32) -> Vec<u8> {
 type Task<'a> = Box<dyn FnMut() + 'a>;
 
 /// Runs every task once to warm up, then `runs` rounds of all tasks in turn, and returns each
-/// task's median milliseconds. Interleaved, so every task sees the same machine: this VM's speed
-/// drifts from minute to minute, and timing one task after another skews their ratios.
-fn interleaved_medians(runs: usize, tasks: &mut [(&str, Task)]) -> Vec<f64> {
+/// task's milliseconds, one per round. Interleaved, so every task sees the same machine: this
+/// VM's speed drifts from minute to minute, and timing one task after another skews their ratios.
+fn interleaved_times(runs: usize, tasks: &mut [(&str, Task)]) -> Vec<Vec<f64>> {
     let mut times = vec![Vec::with_capacity(runs); tasks.len()];
     for round in 0..=runs {
         for (i, (_, task)) in tasks.iter_mut().enumerate() {
@@ -35,25 +35,24 @@ fn interleaved_medians(runs: usize, tasks: &mut [(&str, Task)]) -> Vec<f64> {
         }
     }
     times
-        .into_iter()
-        .map(|mut t| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
-        })
-        .collect()
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
     f(); // warm-up
-    let mut times: Vec<f64> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed().as_secs_f64() * 1000.0
-        })
-        .collect();
-    times.sort_by(f64::total_cmp);
-    times[times.len() / 2]
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1000.0
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -221,11 +220,20 @@ fn main() {
             Box::new(|| drop(std::hint::black_box(resize_worker::resize_photo(&bytes, "jpg", &limits)))),
         ),
     ];
-    let medians = interleaved_medians(runs, &mut tasks);
+    let times = interleaved_times(runs, &mut tasks);
+    let column = |name: &str| tasks.iter().position(|(n, _)| *n == name).map(|i| times[i].clone());
+    // The budget's ratio taken within each round too (the whole set and the half-scale decode ran
+    // moments apart), so the report can show how far this VM's drift moves it.
+    let mut ratios: Vec<f64> = match (column("shoebox_all_sizes_ms"), column("decode_turbo_half_ms")) {
+        (Some(whole), Some(half)) => whole.iter().zip(&half).map(|(w, h)| w / h).collect(),
+        _ => Vec::new(),
+    };
+    ratios.sort_by(f64::total_cmp);
     let mut report = serde_json::Map::new();
-    for ((name, _), ms) in tasks.iter().zip(medians) {
-        report.insert((*name).into(), ms.into());
+    for ((name, _), t) in tasks.iter().zip(times) {
+        report.insert((*name).into(), median(t).into());
     }
+    report.insert("whole_over_half_by_round".into(), serde_json::json!(ratios));
     report.insert(
         "bytes".into(),
         serde_json::json!({

@@ -5,6 +5,9 @@ one strip, 16-bit RGB deflate in strips) and progressive JPEG (4:2:0 and 4:4:4: 
 file's decoder keeps every coefficient until the last scan).
 
     python formats50.py SOURCE.jpg OUTDIR
+
+Prints one line per file written, FILE<TAB>DESCRIPTION, in the order of the report's rows: the
+one list of these inputs (scripts/bench-resize measures and labels what it reads here).
 """
 
 import os
@@ -58,18 +61,32 @@ def tiff16(path, rows_per_strip, compress):
             file.write(s)
 
 
-im.save(os.path.join(out, "50mp.png"), compress_level=1)
-with open(os.path.join(out, "50mp-interlaced.png"), "wb") as file:
-    png.Writer(w, h, greyscale=False, interlace=True, compression=1).write_array(file, memoryview(rgb))
-rgba = im.convert("RGBA")
-rgba.save(os.path.join(out, "50mp-rgba.png"), compress_level=1)
-del rgba
-Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp.webp"), quality=90, method=0)
-Image.frombytes("RGB", (w, h), rgb).save(os.path.join(out, "50mp-lossless.webp"), lossless=True, method=0, quality=0)
-im.save(os.path.join(out, "50mp.avif"), quality=60, speed=10)
-im.save(os.path.join(out, "50mp.gif"))
-for subsampling, name in [(2, "420"), (0, "444")]:
-    im.save(os.path.join(out, f"50mp-progressive-{name}.jpg"), quality=90, progressive=True, subsampling=subsampling)
-im.convert("CMYK").save(os.path.join(out, "50mp-cmyk.tif"))
-tiff16(os.path.join(out, "50mp-16.tif"), h, 1)
-tiff16(os.path.join(out, "50mp-16-deflate.tif"), 64, 8)
+def interlaced_png(path):
+    with open(path, "wb") as file:
+        png.Writer(w, h, greyscale=False, interlace=True, compression=1).write_array(file, memoryview(rgb))
+
+
+def rgb_image():
+    return Image.frombytes("RGB", (w, h), rgb)
+
+
+FORMATS = [
+    ("50mp.png", "PNG, RGB", lambda p: im.save(p, compress_level=1)),
+    ("50mp-rgba.png", "PNG, RGBA", lambda p: im.convert("RGBA").save(p, compress_level=1)),
+    ("50mp-interlaced.png", "PNG, RGB, interlaced", interlaced_png),
+    ("50mp.webp", "WebP (lossy)", lambda p: rgb_image().save(p, quality=90, method=0)),
+    ("50mp-lossless.webp", "WebP (lossless)", lambda p: rgb_image().save(p, lossless=True, method=0, quality=0)),
+    ("50mp.gif", "GIF", lambda p: im.save(p)),
+    ("50mp.avif", "AVIF", lambda p: im.save(p, quality=60, speed=10)),
+    ("50mp-cmyk.tif", "TIFF, CMYK 8-bit, uncompressed", lambda p: im.convert("CMYK").save(p)),
+    ("50mp-16-deflate.tif", "TIFF, RGB 16-bit, deflate", lambda p: tiff16(p, 64, 8)),
+    ("50mp-16.tif", "TIFF, RGB 16-bit, uncompressed, one strip", lambda p: tiff16(p, h, 1)),
+    ("50mp-progressive-420.jpg", "JPEG, progressive, 4:2:0",
+     lambda p: im.save(p, quality=90, progressive=True, subsampling=2)),
+    ("50mp-progressive-444.jpg", "JPEG, progressive, 4:4:4",
+     lambda p: im.save(p, quality=90, progressive=True, subsampling=0)),
+]
+
+for name, description, write in FORMATS:
+    write(os.path.join(out, name))
+    print(f"{name}\t{description}", flush=True)
