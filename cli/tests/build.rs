@@ -1,25 +1,20 @@
 //! `shoebox build` on a real folder: the site appears, a rerun does nothing, a deleted photo
 //! disappears.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name)
-}
+use common::{fixture, shoebox};
+use std::path::Path;
 
 fn build(dir: &Path, out: &Path) -> (bool, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_shoebox"))
-        .args([
-            "build",
-            dir.to_str().expect("utf8"),
-            "--out",
-            out.to_str().expect("utf8"),
-            "--title",
-            "Test Gallery",
-        ])
-        .output()
-        .expect("runs");
+    let output = shoebox([
+        "build",
+        dir.to_str().expect("utf8"),
+        "--out",
+        out.to_str().expect("utf8"),
+        "--title",
+        "Test Gallery",
+    ]);
     (output.status.success(), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 

@@ -1,21 +1,19 @@
 //! `shoebox resize` on local files: a manifest per photo on stdout, one clear line per refused
 //! file on stderr, the same limits as the worker.
 
-use std::path::Path;
-use std::process::Command;
+mod common;
 
-fn fixture(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name)
-}
+use common::{fixture, shoebox};
+use std::ffi::OsStr;
+use std::path::Path;
 
 fn resize(files: &[&Path], out: &Path, extra: &[&str]) -> (bool, String, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_shoebox"))
-        .arg("resize")
-        .args(files)
-        .args(["--out", out.to_str().expect("utf8")])
-        .args(extra)
-        .output()
-        .expect("runs");
+    let args = [OsStr::new("resize")]
+        .into_iter()
+        .chain(files.iter().map(|f| f.as_os_str()))
+        .chain([OsStr::new("--out"), out.as_os_str()])
+        .chain(extra.iter().map(OsStr::new));
+    let output = shoebox(args);
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     (output.status.success(), text(&output.stdout), text(&output.stderr))
 }

@@ -1,0 +1,19 @@
+//! What the `shoebox` command tests share: the shared fixture photos and running the binary.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A photo from `../shared/fixtures/exif-orientation` (real photos, MIT licensed).
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name)
+}
+
+/// Runs the built `shoebox` binary with `args` and waits for it.
+pub fn shoebox<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_shoebox")).args(args).output().expect("runs")
+}
