@@ -54,11 +54,12 @@ if __name__ == "__main__":
     data = open(path, "rb").read()
     runs = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     if path.endswith(".avif"):
-        decode, peer = decode_avif, f"libavif {features.version('avif')} (dav1d, Pillow {Image.__version__})"
+        decode, peer, via = decode_avif, f"libavif {features.version('avif')}", f"dav1d, Pillow {Image.__version__}"
     else:
-        decode, peer = decode_heic, f"libheif {pillow_heif.libheif_version()} (pillow-heif {pillow_heif.__version__})"
+        decode, peer, via = decode_heic, f"libheif {pillow_heif.libheif_version()}", f"pillow-heif {pillow_heif.__version__}"
     print(json.dumps({
         "peer": peer,
+        "via": via,
         "runs": runs,
         "decode_only_ms": median_ms(runs, lambda: decode(data).convert("RGB")),
         "all_sizes_ms": median_ms(runs, lambda: all_sizes(decode, data)),
