@@ -7,10 +7,10 @@
 
 use anyhow::Context as _;
 use resize_worker::{Outcome, Worker};
-use shared::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
-use shared::{ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectStore, S3Change};
+use shared::{ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectInfo, ObjectStore, S3Change};
+use shoebox_core::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
 use site_builder::site::Buckets;
-use site_builder::theme::SOURCE_THEME_PREFIX;
+use site_builder::theme::THEME_PREFIX;
 use site_builder::{render_all, update_site, Renderer, Theme};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -32,10 +32,11 @@ pub struct Args {
     #[arg(long)]
     title: Option<String>,
     /// A folder of templates (`layout.hbs`, `index.hbs`, `album.hbs`, `tile.hbs`, `404.hbs`) and
-    /// `site.css` that replace the built-in ones (default: DIR/_theme when it exists).
+    /// `site.css` that replace the built-in ones (default: the theme folder in DIR, when there is
+    /// one).
     #[arg(long)]
     theme: Option<PathBuf>,
-    /// Link each photo's original in the lightbox (served at `/ALBUM/_o/FILE`, from DIR).
+    /// Link each photo's original in the lightbox (served from DIR, beside the album's pages).
     #[arg(long)]
     originals: bool,
     /// Photos resized at once.
@@ -101,40 +102,72 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         Arc::new(ChannelSiteQueue::new(sender)),
         Limits::default(),
     );
+    let changes = folder_changes(source.as_ref(), resized.as_ref()).await?;
+    let photos =
+        changes.iter().filter(|c| matches!(classify_source_key(&c.key), SourceObject::Photo { .. })).count();
+    eprintln!("shoebox: {} photo(s) in {}", photos, dir.display());
+    let tally = resize_all(&worker, changes, jobs).await;
+    drop(worker); // closes the queue, so the receiver below ends
+    let mut messages = Vec::new();
+    while let Some(m) = receiver.recv().await {
+        messages.push(m);
+    }
 
-    // Everything in the folder is "created"; manifests whose photo is gone are "removed".
+    let renderer =
+        Renderer::with_theme(site.title, &load_theme(site.theme.as_deref(), source.as_ref()).await?)?
+            .with_originals(site.originals)
+            .with_upload_hint(format!("cp -r ~/Pictures/Trip \"{}/\"", dir.display()));
+    let buckets = Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() };
+    let mut report = update_site(buckets, &renderer, &messages).await?;
+    // A full build also re-renders pages whose data did not change (a new title, a new version
+    // of the templates); identical bytes are still not rewritten.
+    report.written.extend(render_all(web.as_ref(), &renderer).await?.written);
+    eprintln!(
+        "shoebox: {} resized, {} unchanged, {} removed, {} failed; {} web file(s) written",
+        tally.resized,
+        tally.current,
+        tally.removed,
+        tally.failed,
+        report.written.len()
+    );
+    eprintln!(
+        "shoebox: site in {} and {} (laid out like the web and resized buckets)",
+        out.join("web").display(),
+        out.join("resized").display()
+    );
+    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The folder as S3 would have announced it: every file "created"; every manifest whose photo is
+/// gone "removed".
+async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Result<Vec<S3Change>> {
     let listing = source.list("").await.context("listing the folder")?;
     let present: BTreeSet<&str> = listing.iter().map(|o| o.key.as_str()).collect();
+    let change = |kind, key: &str, object: Option<&ObjectInfo>| S3Change {
+        kind,
+        bucket: LOCAL_BUCKET.into(),
+        key: key.to_owned(),
+        size: object.map(|o| o.size),
+        etag: object.map(|o| o.etag.clone()),
+        sequencer: None,
+    };
     let mut changes: Vec<S3Change> = listing
         .iter()
         .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
-        .map(|o| S3Change {
-            kind: ChangeKind::Created,
-            bucket: LOCAL_BUCKET.into(),
-            key: o.key.clone(),
-            size: Some(o.size),
-            etag: Some(o.etag.clone()),
-            sequencer: None,
-        })
+        .map(|o| change(ChangeKind::Created, &o.key, Some(o)))
         .collect();
     for manifest in resized.list(MANIFESTS_PREFIX).await.context("listing manifests")? {
         if let Ok(key) = source_key_of_manifest(&manifest.key) {
             if !present.contains(key) {
-                changes.push(S3Change {
-                    kind: ChangeKind::Removed,
-                    bucket: LOCAL_BUCKET.into(),
-                    key: key.to_owned(),
-                    size: None,
-                    etag: None,
-                    sequencer: None,
-                });
+                changes.push(change(ChangeKind::Removed, key, None));
             }
         }
     }
-    let photos =
-        changes.iter().filter(|c| matches!(classify_source_key(&c.key), SourceObject::Photo { .. })).count();
-    eprintln!("shoebox: {} photo(s) in {}", photos, dir.display());
+    Ok(changes)
+}
 
+/// Runs the worker on every change, `jobs` at once, with a progress bar on a terminal.
+async fn resize_all(worker: &Worker, changes: Vec<S3Change>, jobs: usize) -> Tally {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();
     for change in changes {
@@ -172,43 +205,17 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         }
     }
     progress.finish_and_clear();
-    drop(worker); // closes the queue, so the receiver below ends
-    let mut messages = Vec::new();
-    while let Some(m) = receiver.recv().await {
-        messages.push(m);
-    }
+    tally
+}
 
-    // Like the deployed site builder, a `_theme/` folder among the albums is the theme.
-    let theme = match &site.theme {
+/// The theme: `--theme DIR`, else, like the deployed site builder, a theme folder among the albums.
+async fn load_theme(theme_dir: Option<&Path>, source: &LocalStore) -> anyhow::Result<Theme> {
+    match theme_dir {
         Some(theme_dir) => Theme::load(&LocalStore::new(theme_dir), "")
             .await
-            .with_context(|| format!("cannot read the theme in {}", theme_dir.display()))?,
-        None => Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await.context("cannot read _theme/")?,
-    };
-    let renderer = Renderer::with_theme(site.title, &theme)?
-        .with_originals(site.originals)
-        .with_upload_hint(format!("cp -r ~/Pictures/Trip \"{}/\"", dir.display()));
-    let mut report = update_site(
-        Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() },
-        &renderer,
-        &messages,
-    )
-    .await?;
-    // A full build also re-renders pages whose data did not change (a new title, a new version
-    // of the templates); identical bytes are still not rewritten.
-    report.written.extend(render_all(web.as_ref(), &renderer).await?.written);
-    eprintln!(
-        "shoebox: {} resized, {} unchanged, {} removed, {} failed; {} web file(s) written",
-        tally.resized,
-        tally.current,
-        tally.removed,
-        tally.failed,
-        report.written.len()
-    );
-    eprintln!(
-        "shoebox: site in {} and {} (laid out like the web and resized buckets)",
-        out.join("web").display(),
-        out.join("resized").display()
-    );
-    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            .with_context(|| format!("cannot read the theme in {}", theme_dir.display())),
+        None => Theme::load(source, THEME_PREFIX)
+            .await
+            .with_context(|| format!("cannot read {THEME_PREFIX} in {}", source.root().display())),
+    }
 }

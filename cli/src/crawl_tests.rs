@@ -14,9 +14,11 @@ use axum::http::{header, Request, StatusCode};
 use base64::Engine as _;
 use edge_auth::share::{self, ShareClaims};
 use edge_auth::{Access, Scope};
-use resize_worker::sample::sample_jpeg;
-use shared::keys::{album_resource, album_url, classify_source_key, original_url, url_path, SourceObject};
+use samples::sample_jpeg;
 use shared::{LocalStore, ObjectStore};
+use shoebox_core::keys::{
+    album_resource, album_url, classify_source_key, original_url, url_path, SourceObject,
+};
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
@@ -93,7 +95,7 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
     for (i, album) in ALBUMS.iter().enumerate() {
         htpasswd
             .push_str(&format!("u{i}:{}\n", local::bcrypt_hash(&format!("password {i}"), 4).expect("hash")));
-        access.scopes.insert(format!("u{i}"), Scope { album: (*album).to_owned(), path: album_url(album) });
+        access.scopes.insert(format!("u{i}"), Scope { album: (*album).to_owned() });
     }
     let auth =
         local::auth(local::signing_key(&data).expect("key"), htpasswd, &access, "Crawl").expect("auth");
@@ -118,13 +120,7 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
             .expect("request")
     };
     for (i, album) in ALBUMS.iter().enumerate() {
-        let claims = ShareClaims {
-            v: 1,
-            a: (*album).to_owned(),
-            p: album_url(album),
-            e: now + 3600,
-            i: format!("link{i}"),
-        };
+        let claims = ShareClaims { v: 1, a: (*album).to_owned(), e: now + 3600, i: format!("link{i}") };
         let url = format!("/_auth/share?t={}", share::encode(&secret, &claims));
         let opened = cookies_from(
             &app,
@@ -159,7 +155,7 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
     }
     let mut manifests = Vec::new();
     for object in resized.list("").await.expect("resized") {
-        if object.key.starts_with(shared::keys::MANIFESTS_PREFIX) {
+        if object.key.starts_with(shoebox_core::keys::MANIFESTS_PREFIX) {
             manifests.push(url_path(&object.key));
         } else {
             urls.push(url_path(&object.key));
@@ -206,7 +202,7 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
         assert_eq!(status(&app, &url, Some(whole)).await, StatusCode::NOT_FOUND, "{url}");
     }
     // A link to an album that has gone lands on the not-found page, not an error.
-    let claims = ShareClaims { v: 1, a: "Gone".into(), p: "/Gone/".into(), e: now + 60, i: "gone".into() };
+    let claims = ShareClaims { v: 1, a: "Gone".into(), e: now + 60, i: "gone".into() };
     let url = format!("/_auth/share?t={}", share::encode(&secret, &claims));
     let request = Request::get(url).header(header::HOST, HOST).body(Body::empty()).expect("request");
     let (opened, location, gone) = cookies_from(&app, request).await;

@@ -1,12 +1,15 @@
 //! `shoebox demo`: sample albums, a login printed on the terminal, the gallery behind the local
 //! gate at http://127.0.0.1:8080. Everything lives in one folder (default: the system's temp
-//! folder + `shoebox-demo`); a second run reuses the photos, the build and the signing key.
+//! folder + `shoebox-demo`), laid out as `shoebox serve`'s data folder: a second run reuses the
+//! photos, the build and the signing key, and `shoebox users|share --data DIR` work on a running
+//! demo as on `serve` (it follows its users and share links the same way).
 
 use crate::build::{build, output_stores, SiteOptions};
-use crate::gate::{serve, Gate};
-use crate::local;
+use crate::gate::Gate;
+use crate::live::{serve_following, AuthFiles};
+use crate::{local, users};
 use anyhow::Context as _;
-use resize_worker::sample::{sample_jpeg, SampleExif};
+use samples::{sample_jpeg, SampleExif};
 use shared::LocalStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -39,6 +42,7 @@ const ALBUMS: [SampleAlbum; 4] = [
 ];
 
 const USER: &str = "demo";
+const TITLE: &str = "Shoebox demo";
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let dir = args.dir.unwrap_or_else(|| std::env::temp_dir().join("shoebox-demo"));
@@ -51,15 +55,15 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let jobs = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let options = SiteOptions { title: "Shoebox demo".into(), theme: None, originals: true };
+        let options = SiteOptions { title: TITLE.into(), theme: None, originals: true };
         let code = build(albums.clone(), out.clone(), options, jobs).await?;
         anyhow::ensure!(code == ExitCode::SUCCESS, "the sample photos did not all build");
 
         let password = password()?;
-        let htpasswd = format!("{USER}:{}", local::bcrypt_hash(&password, local::BCRYPT_COST)?);
-        let auth = local::auth(local::signing_key(&dir)?, htpasswd, &local::access(&dir)?, "Shoebox demo")?;
+        set_demo_user(&dir, &password)?;
+        let files = Arc::new(AuthFiles::new(&dir, TITLE));
         let (resized, web) = output_stores(&out);
-        let gate = Arc::new(Gate::new(auth, web, resized, Some(LocalStore::new(&albums))));
+        let gate = Gate::new(files.load()?, web, resized, Some(LocalStore::new(&albums)));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", args.port))
             .await
             .with_context(|| format!("cannot listen on 127.0.0.1:{}", args.port))?;
@@ -68,10 +72,27 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         println!("  user:     {USER}");
         println!("  password: {password}");
         println!("  photos:   {} (add folders of photos and run the demo again)", albums.display());
+        println!(
+            "  share:    shoebox share \"Mountains/Alps\" --data {} --url http://{address}/",
+            dir.display()
+        );
         println!("Ctrl-C stops it.");
-        serve(gate, listener).await.context("serving")?;
+        serve_following(gate, files, listener).await.context("serving")?;
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Gives the demo user a new password in the demo folder's users file, keeping anyone added
+/// with `shoebox users add --data DIR`.
+fn set_demo_user(dir: &Path, password: &str) -> anyhow::Result<()> {
+    let file = local::users_file(dir);
+    let text = match std::fs::read_to_string(&file) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
+    };
+    let line = format!("{USER}:{}", local::bcrypt_hash(password, local::BCRYPT_COST)?);
+    local::write_private(&file, users::edit(&text, USER, Some(&line)).0.as_bytes())
 }
 
 fn write_samples(albums: &Path) -> anyhow::Result<()> {

@@ -1,20 +1,24 @@
 //! The local gate: serves a built gallery the way the CloudFront distribution in `template.yaml`
-//! does. The same behaviours (path pattern → origin, signed or not, rewritten or not), the same
-//! signed-cookie check (`edge_auth::Auth::check_cookies`), the same login and logout
-//! (`edge_auth::Auth::handle`), the same error pages (403 → `/_auth/login.html`, 404 →
-//! `/_auth/404.html`), the same path rewrite as the distribution's CloudFront Function
-//! (`/ALBUM/` → `/ALBUM/index.html`, `/ALBUM/_o/FILE` → the original `ALBUM/FILE`), and the same
-//! security headers. `template_agreement` (a test) holds this file and the template together.
+//! does. The same behaviours (path pattern → origin, signed or not, rewritten or not; the
+//! patterns come from `shoebox_core::keys`), the same signed-cookie check
+//! (`edge_auth::Auth::check_cookies`), the same sign-in, sign-out and share links
+//! (`edge_auth::Auth::handle`, on the origin-request event CloudFront would send), the same error
+//! pages (403 → the static sign-in page, 404 → the not-found page), the same path rewrite as the
+//! distribution's CloudFront Function (`shoebox_core::keys::origin_path`), and the same security
+//! headers. `template_agreement` (a test) holds this file and the template together.
 
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use edge_auth::config::Auth;
 use edge_auth::event::{CfBody, CfRequest, CfResponse, HeaderValue as CfHeader};
 use edge_auth::verify::resource_matches;
+use edge_auth::Auth;
 use shared::{LocalStore, ObjectStore, StoreError};
-use site_builder::site::{LOGIN_PAGE, NOT_FOUND_PAGE};
+use shoebox_core::keys::{
+    origin_path, ASSETS_PATTERN, ASSETS_PREFIX, AUTH_PATTERN, DERIVATIVES_PATTERN, LOGIN_PAGE_KEY,
+    LOGIN_PATH, LOGOUT_PATH, NOT_FOUND_PAGE_KEY, ORIGINALS_PATTERN, SHARE_PATH,
+};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -26,9 +30,9 @@ pub enum Origin {
     EdgeAuth,
     /// The web bucket: pages, assets, data.
     Web,
-    /// The resized bucket: derivatives under `ALBUM/_p/`.
+    /// The resized bucket: derivatives ([`DERIVATIVES_PATTERN`]).
     Resized,
-    /// The source bucket (originals), reached through the `_o/` rewrite.
+    /// The source bucket (originals, [`ORIGINALS_PATTERN`]), reached through the rewrite.
     Source,
 }
 
@@ -53,7 +57,7 @@ pub struct Behavior {
     pub origin: Origin,
     /// Whether signed cookies are required (the behaviour's trusted key group).
     pub signed: bool,
-    /// Whether the path-rewrite CloudFront Function runs on viewer request ([`rewrite`]).
+    /// Whether the path-rewrite CloudFront Function runs on viewer request ([`origin_path`]).
     pub rewrite: bool,
 }
 
@@ -65,13 +69,13 @@ const fn behavior(path_pattern: &'static str, origin: Origin, signed: bool, rewr
 /// about an album lives under its own path, so a cookie for `https://HOST/ALBUM/*` grants exactly
 /// that album; only the sign-in pages and the hashed assets are unsigned.
 pub const BEHAVIORS: [Behavior; 8] = [
-    behavior("/_auth/login", Origin::EdgeAuth, false, false),
-    behavior("/_auth/logout", Origin::EdgeAuth, false, false),
-    behavior("/_auth/share", Origin::EdgeAuth, false, false),
-    behavior("/_auth/*", Origin::Web, false, false),
-    behavior("/_assets/*", Origin::Web, false, false),
-    behavior("*/_p/*", Origin::Resized, true, false),
-    behavior("*/_o/*", Origin::Source, true, true),
+    behavior(LOGIN_PATH, Origin::EdgeAuth, false, false),
+    behavior(LOGOUT_PATH, Origin::EdgeAuth, false, false),
+    behavior(SHARE_PATH, Origin::EdgeAuth, false, false),
+    behavior(AUTH_PATTERN, Origin::Web, false, false),
+    behavior(ASSETS_PATTERN, Origin::Web, false, false),
+    behavior(DERIVATIVES_PATTERN, Origin::Resized, true, false),
+    behavior(ORIGINALS_PATTERN, Origin::Source, true, true),
     behavior("*", Origin::Web, true, true),
 ];
 
@@ -81,18 +85,6 @@ pub fn behavior_for(path: &str) -> &'static Behavior {
         .iter()
         .find(|b| resource_matches(b.path_pattern, path))
         .unwrap_or(&BEHAVIORS[BEHAVIORS.len() - 1])
-}
-
-/// What the distribution's viewer-request CloudFront Function does to a path (`PathRewriteFunction`
-/// in `template.yaml`, tested on the same table, `deploy/tests/path-rewrites.json`): an
-/// original's `/ALBUM/_o/FILE` becomes `/ALBUM/FILE` (its source key), a folder `/ALBUM/` is
-/// served by `/ALBUM/index.html`.
-pub fn rewrite(uri: &str) -> Cow<'_, str> {
-    match uri.find("/_o/") {
-        Some(i) if i > 0 => Cow::Owned(format!("{}{}", &uri[..i], &uri[i + 3..])),
-        _ if uri.ends_with('/') => Cow::Owned(format!("{uri}index.html")),
-        _ => Cow::Borrowed(uri),
-    }
 }
 
 /// The distribution's Content-Security-Policy: pages load only their own scripts (no inline
@@ -108,8 +100,9 @@ pub const SECURITY_HEADERS: [(&str, &str); 5] = [
     ("content-security-policy", CONTENT_SECURITY_POLICY),
 ];
 
-/// Lambda@Edge passes at most this much body to a viewer-request function.
-const MAX_EDGE_BODY: usize = 40 * 1024;
+/// CloudFront passes at most this much body to an origin-request function (more is cut and
+/// marked `inputTruncated`).
+const MAX_EDGE_BODY: usize = 1024 * 1024;
 /// Largest object the gate serves (originals can be large).
 const MAX_OBJECT: u64 = 512 * 1024 * 1024;
 
@@ -214,12 +207,12 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
         let cookies = request.headers().get(header::COOKIE).and_then(|c| c.to_str().ok());
         if let Err(denied) = gate.auth().check_cookies(cookies, &url, now()) {
             tracing::debug!(%path, origin = behavior.origin.id(), %denied, "403");
-            return error_page(&gate, StatusCode::FORBIDDEN, LOGIN_PAGE).await;
+            return error_page(&gate, StatusCode::FORBIDDEN, LOGIN_PAGE_KEY).await;
         }
     }
-    let origin_path = if behavior.rewrite { rewrite(&path) } else { Cow::Borrowed(path.as_str()) };
+    let asked = if behavior.rewrite { origin_path(&path) } else { Cow::Borrowed(path.as_str()) };
     // S3 takes the key from the percent-decoded path.
-    let Ok(decoded) = percent_encoding::percent_decode_str(&origin_path).decode_utf8() else {
+    let Ok(decoded) = percent_encoding::percent_decode_str(&asked).decode_utf8() else {
         return text(StatusCode::BAD_REQUEST, "The path is not UTF-8.");
     };
     let key = decoded.trim_start_matches('/').to_owned();
@@ -229,7 +222,7 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
             Some(store) => store,
             // Originals switched off: the distribution has no such behaviour, so the default
             // one looks for the path in the web bucket, where it is not.
-            None => return error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE).await,
+            None => return error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE_KEY).await,
         },
         Origin::Web | Origin::EdgeAuth => &gate.web,
     };
@@ -248,7 +241,7 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
             (StatusCode::OK, headers, Body::from(object.body)).into_response()
         }
         Ok(None) | Err(StoreError::InvalidKey { .. }) => {
-            error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE).await
+            error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE_KEY).await
         }
         Err(e) => {
             tracing::error!(%key, origin = behavior.origin.id(), error = %e, "gate: read failed");
@@ -295,15 +288,15 @@ fn content_type(key: &str) -> &'static str {
 
 /// What the buckets' objects carry: pages revalidate, hashed assets and derivatives never change.
 fn cache_control(origin: Origin, key: &str) -> &'static str {
-    if origin == Origin::Resized || key.starts_with("_assets/") {
+    if origin == Origin::Resized || key.starts_with(ASSETS_PREFIX) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
     }
 }
 
-/// Turns the request into a viewer-request event for the edge-auth core, as CloudFront would
-/// (lower-case header names, the body base64-encoded and cut at 40 KB).
+/// Turns the request into the origin-request event CloudFront would send the edge function
+/// (lower-case header names, the body base64-encoded and cut at [`MAX_EDGE_BODY`]).
 async fn edge_auth(gate: &Gate, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let Ok(body) = axum::body::to_bytes(body, 1 << 20).await else {
@@ -381,15 +374,6 @@ mod tests {
         assert_eq!(origin("/_data/gallery.json"), (Origin::Web, true));
         assert_eq!(origin("/_authx"), (Origin::Web, true), "only /_auth/ is open");
         assert_eq!(origin("/Trips/_px/a.jpg"), (Origin::Web, true));
-    }
-
-    #[test]
-    fn rewrites_folders_and_originals_like_the_cloudfront_function() {
-        assert_eq!(rewrite("/"), "/index.html");
-        assert_eq!(rewrite("/A/B/"), "/A/B/index.html");
-        assert_eq!(rewrite("/A/_o/x.jpg"), "/A/x.jpg");
-        assert_eq!(rewrite("/A/_p/x/640.jpg"), "/A/_p/x/640.jpg");
-        assert_eq!(rewrite("/_o/x.jpg"), "/_o/x.jpg");
     }
 
     #[test]

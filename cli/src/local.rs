@@ -2,7 +2,7 @@
 //! key kept there, htpasswd files, and the login configuration built from them.
 
 use anyhow::Context as _;
-use edge_auth::config::{Access, Auth, EdgeConfig, HashAlgorithm};
+use edge_auth::{Access, Auth, EdgeConfig};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha20Rng;
 use rsa::pkcs8::{EncodePrivateKey, LineEnding};
@@ -83,17 +83,8 @@ pub fn write_private(path: &Path, body: &[u8]) -> anyhow::Result<()> {
 /// The gate's login configuration from a signing key, htpasswd lines and the sharing settings.
 pub fn auth(private_key_pem: String, htpasswd: String, access: &Access, title: &str) -> anyhow::Result<Auth> {
     let config = EdgeConfig {
-        key_pair_id: LOCAL_KEY_PAIR_ID.into(),
-        private_key_pem,
-        htpasswd,
-        session_seconds: 12 * 3600,
-        remember_seconds: 30 * 24 * 3600,
-        hash_algorithm: HashAlgorithm::Sha1,
         title: title.to_owned(),
-        share_secret: None,
-        share_cookie_seconds: 4 * 3600,
-        revoked_links: Vec::new(),
-        scopes: Default::default(),
+        ..EdgeConfig::new(LOCAL_KEY_PAIR_ID, private_key_pem, htpasswd)
     };
     Ok(Auth::new(config.with_access(access))?)
 }

@@ -5,6 +5,7 @@ mod build;
 mod crawl_tests;
 mod demo;
 mod gate;
+mod live;
 mod local;
 mod place;
 mod resize;

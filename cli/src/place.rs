@@ -283,8 +283,8 @@ mod tests {
         for album in albums {
             let mut data = AlbumData::new(*album);
             let key = format!("{album}/1.jpg");
-            let manifest: shared::PhotoManifest = serde_json::from_value(serde_json::json!({
-                "schema": shared::MANIFEST_SCHEMA, "source_key": key, "album": album, "etag": "e",
+            let manifest: shoebox_core::PhotoManifest = serde_json::from_value(serde_json::json!({
+                "schema": shoebox_core::MANIFEST_SCHEMA, "source_key": key, "album": album, "etag": "e",
                 "source_bytes": 1, "width": 2, "height": 1, "derivatives": [], "thumbhash": "",
                 "icc_profile": false, "exif": {}
             }))

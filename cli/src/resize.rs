@@ -2,9 +2,10 @@
 
 use anyhow::Context as _;
 use resize_worker::{publish, resize_photo, PhotoSource};
-use shared::keys::{classify_source_key, SourceObject, PHOTO_EXTENSIONS};
 use shared::store::md5_etag;
 use shared::{Limits, LocalStore};
+use shoebox_core::keys::{classify_source_key, SourceObject};
+use shoebox_core::PhotoFormat;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,7 +17,8 @@ pub struct Args {
     /// Photos to resize (JPEG, MPO, HEIC/HEIF, AVIF, PNG, WebP, GIF, TIFF).
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// Folder to write `photos/ALBUM/STEM-HASH/WIDTH.jpg` and `manifests/…` into.
+    /// Folder to write the derivatives and manifests into, laid out as the resized bucket is (the
+    /// album is the name of the folder the photo is in).
     #[arg(long)]
     out: PathBuf,
     /// Photos resized at once (each photo uses one thread).
@@ -50,7 +52,8 @@ fn source_key(path: &Path) -> anyhow::Result<String> {
 async fn resize_one(store: &LocalStore, path: &Path, limits: Limits) -> anyhow::Result<String> {
     let key = source_key(path)?;
     let SourceObject::Photo { album, stem, extension } = classify_source_key(&key) else {
-        anyhow::bail!("not a photo file name (expected one of .{})", PHOTO_EXTENSIONS.join(", ."));
+        let extensions: Vec<&str> = PhotoFormat::extensions().collect();
+        anyhow::bail!("not a photo file name (expected one of .{})", extensions.join(", ."));
     };
     // As the worker does: a file over the limit is refused before it is read into memory.
     let size = tokio::fs::metadata(path).await.context("cannot read the file")?.len();

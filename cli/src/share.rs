@@ -7,7 +7,7 @@ use crate::local;
 use crate::place::{resolve_album, Place, PlaceArgs};
 use edge_auth::share::{self, ShareClaims, SECRET_BYTES};
 use edge_auth::{Access, ShareLink};
-use shared::keys::album_url;
+use shoebox_core::keys::SHARE_PATH;
 use std::process::ExitCode;
 
 /// Default lifetime of a link.
@@ -118,90 +118,102 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let place = Place::open(args.place, args.url).await?;
     let mut access = place.access().await?;
-    let now = now();
     match (args.command, args.album) {
-        (Some(Command::List), _) => {
-            for link in &access.links {
-                let status = if access.revoked_links.contains(&link.id) {
-                    "revoked".to_owned()
-                } else if link.expires <= now {
-                    "expired".to_owned()
-                } else {
-                    format!("until {}", utc(link.expires))
-                };
-                let note = link.note.as_deref().map(|n| format!("\t{n}")).unwrap_or_default();
-                println!("{}\t{}/\t{status}{note}", link.id, link.album);
-            }
-        }
-        (Some(Command::Revoke { id }), _) => {
-            anyhow::ensure!(
-                access.links.iter().any(|l| l.id == id),
-                "no share link {id} in {} (see `shoebox share list`)",
-                place.describe()
-            );
-            if !access.revoked_links.contains(&id) {
-                access.revoked_links.push(id.clone());
-            }
-            prune(&mut access, now);
-            place.set_access(&access).await?;
-            eprintln!(
-                "shoebox: revoked {id}; {}. Whoever opened it keeps the album for at most four more hours \
-                 (the cookies a link gives last that long at most)",
-                place.takes_effect()
-            );
-        }
-        (Some(Command::Rotate), _) => {
-            let count = access.links.len();
-            access.share_secret = Some(new_secret()?);
-            access.links.clear();
-            access.revoked_links.clear();
-            place.set_access(&access).await?;
-            eprintln!(
-                "shoebox: new share secret; the {count} link(s) made before stop working ({})",
-                place.takes_effect()
-            );
-        }
-        (None, Some(album)) => {
-            let seconds = parse_duration(&args.expires).map_err(anyhow::Error::msg)?;
-            let album = resolve_album(&place.gallery().await?, &album)?;
-            if access.share_secret.is_none() {
-                access.share_secret = Some(new_secret()?);
-            }
-            let secret =
-                access.share_secret.as_deref().and_then(share::secret_from_base64).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "the share secret in {} is broken: run `shoebox share rotate`",
-                        place.describe()
-                    )
-                })?;
-            let claims = ShareClaims {
-                v: 1,
-                a: album.clone(),
-                p: album_url(&album),
-                e: now + seconds,
-                i: hex(&local::random::<5>()?),
-            };
-            let token = share::encode(&secret, &claims);
-            prune(&mut access, now);
-            access.links.push(ShareLink {
-                id: claims.i.clone(),
-                album: album.clone(),
-                expires: claims.e,
-                created: now,
-                note: args.note.filter(|n| !n.trim().is_empty()),
-            });
-            place.set_access(&access).await?;
-            println!("{}_auth/share?t={token}", place.url());
-            eprintln!(
-                "shoebox: this link opens {album}/ (and the albums inside it) for anyone who has it, until {}; \
-                 revoke it with `shoebox share revoke {}`",
-                utc(claims.e),
-                claims.i
-            );
-        }
+        (Some(Command::List), _) => list(&access, now()),
+        (Some(Command::Revoke { id }), _) => revoke(&place, &mut access, &id).await?,
+        (Some(Command::Rotate), _) => rotate(&place, &mut access).await?,
+        (None, Some(album)) => share(&place, &mut access, &album, &args.expires, args.note).await?,
         (None, None) => anyhow::bail!("name an album to share, or use `share list`, `share revoke ID`"),
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `share list`: one line per link, tab-separated: id, album, until when (or revoked, expired),
+/// for whom.
+fn list(access: &Access, now: u64) {
+    for link in &access.links {
+        let status = if access.revoked_links.contains(&link.id) {
+            "revoked".to_owned()
+        } else if link.expires <= now {
+            "expired".to_owned()
+        } else {
+            format!("until {}", utc(link.expires))
+        };
+        let note = link.note.as_deref().map(|n| format!("\t{n}")).unwrap_or_default();
+        println!("{}\t{}/\t{status}{note}", link.id, link.album);
+    }
+}
+
+/// `share revoke ID`.
+async fn revoke(place: &Place, access: &mut Access, id: &str) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        access.links.iter().any(|l| l.id == id),
+        "no share link {id} in {} (see `shoebox share list`)",
+        place.describe()
+    );
+    if !access.revoked_links.iter().any(|r| r == id) {
+        access.revoked_links.push(id.to_owned());
+    }
+    prune(access, now());
+    place.set_access(access).await?;
+    eprintln!(
+        "shoebox: revoked {id}; {}. Whoever opened it keeps the album for at most four more hours \
+         (the cookies a link gives last that long at most)",
+        place.takes_effect()
+    );
+    Ok(())
+}
+
+/// `share rotate`: a new secret, so every link made before stops working.
+async fn rotate(place: &Place, access: &mut Access) -> anyhow::Result<()> {
+    let count = access.links.len();
+    access.share_secret = Some(new_secret()?);
+    access.links.clear();
+    access.revoked_links.clear();
+    place.set_access(access).await?;
+    eprintln!(
+        "shoebox: new share secret; the {count} link(s) made before stop working ({})",
+        place.takes_effect()
+    );
+    Ok(())
+}
+
+/// `share ALBUM`: a new link, recorded, printed on stdout.
+async fn share(
+    place: &Place,
+    access: &mut Access,
+    album: &str,
+    expires: &str,
+    note: Option<String>,
+) -> anyhow::Result<()> {
+    let seconds = parse_duration(expires).map_err(anyhow::Error::msg)?;
+    let album = resolve_album(&place.gallery().await?, album)?;
+    if access.share_secret.is_none() {
+        access.share_secret = Some(new_secret()?);
+    }
+    let secret = access.share_secret.as_deref().and_then(share::secret_from_base64).ok_or_else(|| {
+        anyhow::anyhow!("the share secret in {} is broken: run `shoebox share rotate`", place.describe())
+    })?;
+    let now = now();
+    let claims = ShareClaims { v: 1, a: album.clone(), e: now + seconds, i: hex(&local::random::<5>()?) };
+    let token = share::encode(&secret, &claims);
+    prune(access, now);
+    access.links.push(ShareLink {
+        id: claims.i.clone(),
+        album: album.clone(),
+        expires: claims.e,
+        created: now,
+        note: note.filter(|n| !n.trim().is_empty()),
+    });
+    place.set_access(access).await?;
+    println!("{}{}?t={token}", place.url().trim_end_matches('/'), SHARE_PATH);
+    eprintln!(
+        "shoebox: this link opens {album}/ (and the albums inside it) for anyone who has it, until {}; \
+         revoke it with `shoebox share revoke {}`",
+        utc(claims.e),
+        claims.i
+    );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 //! edge function), its path rewrite (on the table the CloudFront Function is tested on in Node),
 //! its error pages and its security headers.
 
-use crate::gate::{rewrite, Origin, BEHAVIORS, SECURITY_HEADERS};
+use crate::gate::{Origin, BEHAVIORS, SECURITY_HEADERS};
 use serde_json::Value;
-use site_builder::site::{LOGIN_PAGE, NOT_FOUND_PAGE};
+use shoebox_core::keys::{origin_path, LOGIN_PAGE_KEY, NOT_FOUND_PAGE_KEY};
 
 fn repo_file(path: &str) -> String {
     let full = format!("{}/../{path}", env!("CARGO_MANIFEST_DIR"));
@@ -70,7 +70,7 @@ fn the_gate_rewrites_paths_like_the_cloudfront_function() {
     assert!(cases.len() >= 10);
     for case in cases {
         let (uri, to) = (case["uri"].as_str().expect("uri"), case["to"].as_str().expect("to"));
-        assert_eq!(rewrite(uri), to, "{uri}");
+        assert_eq!(origin_path(uri), to, "{uri}");
     }
 }
 
@@ -83,8 +83,8 @@ fn the_gate_shows_the_same_error_pages() {
         assert_eq!(e["ResponseCode"], code, "the status is kept");
         e["ResponsePagePath"].as_str().expect("path").to_owned()
     };
-    assert_eq!(page(403), format!("/{LOGIN_PAGE}"));
-    assert_eq!(page(404), format!("/{NOT_FOUND_PAGE}"));
+    assert_eq!(page(403), format!("/{LOGIN_PAGE_KEY}"));
+    assert_eq!(page(404), format!("/{NOT_FOUND_PAGE_KEY}"));
 }
 
 #[test]

@@ -10,7 +10,6 @@ use crate::local;
 use crate::place::{resolve_album, Place, PlaceArgs};
 use edge_auth::htpasswd::MAX_EDGE_COST;
 use edge_auth::Scope;
-use shared::keys::album_url;
 use std::io::{BufRead as _, IsTerminal as _};
 use std::process::ExitCode;
 
@@ -124,7 +123,7 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
             let scope = match &albums {
                 Some(album) => {
                     let album = resolve_album(&place.gallery().await?, album)?;
-                    Some(Scope { path: album_url(&album), album })
+                    Some(Scope { album })
                 }
                 None => None,
             };

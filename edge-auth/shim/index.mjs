@@ -1,4 +1,5 @@
-// Lambda@Edge viewer-request handler for /_auth/login and /_auth/logout.
+// Lambda@Edge origin-request handler for /_auth/login, /_auth/logout and /_auth/share (uncached
+// behaviours, so every request reaches it with its body).
 // All logic lives in Rust (edge_auth.wasm); this shim only loads it, fetches the configuration,
 // and passes in the event, the time and random bytes.
 //

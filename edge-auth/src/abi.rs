@@ -8,7 +8,7 @@
 //! - `shoebox_handle(event, now_seconds, seed32) -> {"response":{…},"log":"…"}` or `{"error":"…"}`
 #![allow(unsafe_code)] // the ABI boundary: raw pointers from the host, checked for null
 
-use crate::config::Auth;
+use crate::auth::Auth;
 use std::cell::RefCell;
 
 thread_local! {
@@ -77,7 +77,7 @@ pub unsafe extern "C" fn shoebox_init(ptr: *const u8, len: usize) -> u64 {
     };
     match Auth::from_json(text) {
         Ok(auth) => {
-            let users = auth.users.len();
+            let users = auth.user_count();
             AUTH.with(|a| *a.borrow_mut() = Some(auth));
             result(serde_json::json!({ "ok": true, "users": users }).to_string())
         }
@@ -85,7 +85,7 @@ pub unsafe extern "C" fn shoebox_init(ptr: *const u8, len: usize) -> u64 {
     }
 }
 
-/// Handles one viewer-request event at `now` (Unix seconds) with 32 random bytes at `seed`.
+/// Handles one origin-request event at `now` (Unix seconds) with 32 random bytes at `seed`.
 ///
 /// # Safety
 /// `ptr`/`len` and `seed` (32 bytes) must be buffers from [`shoebox_alloc`].

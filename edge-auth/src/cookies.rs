@@ -1,10 +1,23 @@
 //! The signed-cookie format, in one place: the custom policy, CloudFront's base64, signing, and
-//! the `Set-Cookie` headers.
+//! the `Set-Cookie` headers. (The policy's `Resource` for an album comes from
+//! `shoebox_core::keys::album_resource`.)
 
-use crate::config::HashAlgorithm;
 use base64::Engine as _;
 use rsa::signature::RandomizedSigner;
 use rsa::signature::SignatureEncoding;
+use serde::Deserialize;
+use shoebox_core::keys::album_resource;
+
+/// Which digest signs the policy. CloudFront defaults to SHA-1; SHA-256 adds a cookie.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum HashAlgorithm {
+    /// RSA-SHA1, CloudFront's default.
+    #[default]
+    Sha1,
+    /// RSA-SHA256 (`CloudFront-Hash-Algorithm=SHA256`).
+    Sha256,
+}
 
 /// `CloudFront-Policy`.
 pub const POLICY: &str = "CloudFront-Policy";
@@ -15,15 +28,14 @@ pub const KEY_PAIR_ID: &str = "CloudFront-Key-Pair-Id";
 /// `CloudFront-Hash-Algorithm` (only sent for SHA-256).
 pub const HASH_ALGORITHM: &str = "CloudFront-Hash-Algorithm";
 /// The album a scoped visitor (a share link, a user limited to one album) may see, as its URL
-/// path. Not a credential (CloudFront ignores it): the pages read it to hide links the visitor
-/// cannot follow, so it is the one cookie scripts may read.
-pub const SCOPE: &str = "shoebox-scope";
+/// path; not a credential (the pages' scripts read it, so its name lives with them).
+pub const SCOPE: &str = shoebox_core::signin::SCOPE_COOKIE;
 /// Every cookie a login may set, for logout to expire.
 pub const ALL: [&str; 5] = [POLICY, SIGNATURE, KEY_PAIR_ID, HASH_ALGORITHM, SCOPE];
 
 /// The custom policy for the whole site on `host`, byte for byte as the AWS SDK signers write it.
 pub fn policy(host: &str, expires_epoch: u64) -> String {
-    policy_for(&format!("https://{host}/*"), expires_epoch)
+    policy_for(&album_resource(host, ""), expires_epoch)
 }
 
 /// The custom policy for one `Resource` pattern (CloudFront wildcards: `*` any run of

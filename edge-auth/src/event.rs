@@ -1,9 +1,10 @@
-//! CloudFront viewer-request events and the response objects a function returns.
+//! CloudFront request events (origin-request when deployed; viewer-request events have the
+//! same request shape) and the response objects a function returns.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// `Records[0].cf.request` of a viewer-request event.
+/// `Records[0].cf.request` of a request event.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CfRequest {
@@ -42,7 +43,7 @@ pub struct CfBody {
     /// The body data.
     #[serde(default)]
     pub data: String,
-    /// True when CloudFront cut the body (over 40 KB at viewer request).
+    /// True when CloudFront cut the body (over 1 MB for an origin-request trigger).
     #[serde(default)]
     pub input_truncated: bool,
 }
@@ -62,7 +63,7 @@ struct Cf {
 }
 
 impl CfRequest {
-    /// Parses the request out of a viewer-request event.
+    /// Parses the request out of a request event.
     pub fn from_event(json: &str) -> Result<Self, serde_json::Error> {
         let event: Event = serde_json::from_str(json)?;
         event

@@ -73,7 +73,7 @@ impl Users {
     /// Parses htpasswd text: one `user:hash` per line; blank lines and `#` comments are skipped.
     pub fn parse(text: &str) -> Result<Self, HtpasswdError> {
         let mut hashes = HashMap::new();
-        let mut max_cost = 10;
+        let mut max_cost = None;
         for (i, raw) in text.lines().enumerate() {
             let line = raw.trim();
             if line.is_empty() || line.starts_with('#') {
@@ -90,13 +90,17 @@ impl Users {
                 });
             }
             let cost = bcrypt_cost(hash).ok_or_else(|| HtpasswdError::BadBcrypt { user: user.to_owned() })?;
-            max_cost = max_cost.max(cost);
+            max_cost = max_cost.max(Some(cost));
             if hashes.insert(user.to_owned(), hash.to_owned()).is_some() {
                 return Err(HtpasswdError::Duplicate(user.to_owned()));
             }
         }
-        // A valid-looking hash whose digest part no password produces.
-        let decoy = format!("$2b${max_cost:02}$C6UzMDM.H6dfI/f/IKxGhuQbL/3mY.VNm1B4ab9bX4.xAdbrrSGJ2");
+        // A valid-looking hash whose digest part no password produces, as costly as the costliest
+        // user's (cost 10 when there is nobody: every login then fails anyway).
+        let decoy = format!(
+            "$2b${:02}$C6UzMDM.H6dfI/f/IKxGhuQbL/3mY.VNm1B4ab9bX4.xAdbrrSGJ2",
+            max_cost.unwrap_or(10)
+        );
         Ok(Self { hashes, decoy })
     }
 
@@ -170,7 +174,13 @@ mod tests {
         assert_eq!(BCRYPT_RUNS.with(|c| c.get()), before + 1, "unknown user ran bcrypt");
         let (decoy, known) = users.hash_to_check("mallory");
         assert!(!known);
-        assert_eq!(bcrypt_cost(decoy), Some(10), "decoy cost is the users' max cost, at least 10");
+        let (alice, _) = users.hash_to_check("alice");
+        assert_eq!(bcrypt_cost(decoy), bcrypt_cost(alice), "the decoy costs what alice's hash costs (4)");
+        // With several costs, the costliest.
+        let bob = "bob:$2y$12$778MjvI.Jzj5S5zk4NSfs.wvDDtABgOzRel8vQ16CD3AIZ6iENAr6";
+        let both = Users::parse(&format!("{ALICE}\n{bob}")).expect("parses");
+        assert_eq!(bcrypt_cost(both.hash_to_check("mallory").0), Some(12));
+        assert!(!Users::parse("").expect("nobody").verify("mallory", "x"));
     }
 
     #[test]

@@ -1,10 +1,12 @@
 //! Where a login may send the visitor: same-site absolute paths only (no open redirect).
 
+use shoebox_core::keys::AUTH_URL_PREFIX;
+
 /// Returns `next` when it is a plain same-site path, else `/`.
 ///
 /// Refused: anything not starting with a single `/` (`//evil`, `/\evil`, `https://…`,
 /// `javascript:`), and the same after percent-decoding (`/%2F%2Fevil`, `%2F%5Cevil`), control
-/// characters, and links back into `/_auth/`.
+/// characters, and links back into the sign-in folder ([`AUTH_URL_PREFIX`]).
 pub fn safe_next(next: Option<&str>) -> String {
     let Some(next) = next.map(str::trim).filter(|n| !n.is_empty()) else { return "/".into() };
     let decoded = percent_encoding::percent_decode_str(next).decode_utf8_lossy();
@@ -13,7 +15,7 @@ pub fn safe_next(next: Option<&str>) -> String {
             && !s.starts_with("//")
             && !s.starts_with("/\\")
             && !s.chars().any(|c| c.is_control() || c == '\\')
-            && !s.starts_with("/_auth/")
+            && !s.starts_with(AUTH_URL_PREFIX)
     };
     if plain(next) && plain(&decoded) && next.len() <= 2048 {
         next.to_owned()

@@ -1,18 +1,18 @@
 //! Share links: a token that opens one album until a date, authenticated with HMAC-SHA256 under
 //! the gallery's share secret. `shoebox share` makes them; the edge opens them at
-//! `/_auth/share?t=TOKEN` and answers with signed cookies for that album's pattern only.
+//! [`SHARE_PATH`]`?t=TOKEN` and answers with signed cookies for that album's pattern only.
 //!
 //! A token is `BASE64URL(claims JSON) "." BASE64URL(HMAC-SHA256(secret, claims JSON))`, no
-//! padding. The claims name the album twice: its folder path (for people) and its canonical URL
-//! path (for the cookie policy and the redirect, percent-encoded by the CLI with
-//! `shared::keys::album_url`, so the edge need not know the encoding rules).
+//! padding. The claims name the album by its folder path; its URL path and cookie policy are
+//! computed at the edge by `shoebox_core::keys`, the same code that names every URL. (Tokens
+//! made before also carry the URL path as `p`; it is ignored.)
 
 use base64::Engine as _;
 use hmac::Mac as _;
 use serde::{Deserialize, Serialize};
+use shoebox_core::keys::is_album_path;
+pub use shoebox_core::keys::SHARE_PATH;
 
-/// Where share links are opened.
-pub const SHARE_PATH: &str = "/_auth/share";
 /// Longest token accepted (an album path is at most a few hundred bytes).
 pub const MAX_TOKEN: usize = 2048;
 /// Share secrets are this many random bytes.
@@ -27,8 +27,6 @@ pub struct ShareClaims {
     pub v: u32,
     /// The album's folder path, as people name it (`Trips/Rome 2024`).
     pub a: String,
-    /// The album's URL path, canonical percent-encoding, with a trailing slash (`/Trips/Rome%202024/`).
-    pub p: String,
     /// Unix time the link stops working.
     pub e: u64,
     /// The link's id (for listing and revoking).
@@ -68,17 +66,6 @@ fn mac(secret: &[u8], message: &[u8]) -> HmacSha256 {
     mac
 }
 
-/// Whether an album URL path is one the token may name: `/…/`, no wildcard, no `/_…` folder.
-pub fn valid_album_path(path: &str) -> bool {
-    path.len() > 1
-        && path.starts_with('/')
-        && path.ends_with('/')
-        && !path.contains("//")
-        && !path.contains(['*', '?', '#', ' ', '"', '\\'])
-        && !path.chars().any(|c| c.is_control() || !c.is_ascii())
-        && !path.split('/').any(|segment| segment.starts_with('_') || segment == "." || segment == "..")
-}
-
 /// Makes a token for `claims`.
 pub fn encode(secret: &[u8], claims: &ShareClaims) -> String {
     let json = serde_json::to_vec(claims).unwrap_or_default();
@@ -103,8 +90,8 @@ pub fn decode(secret: &[u8], token: &str, now: u64, revoked: &[String]) -> Resul
     mac(secret, &json).verify_slice(&signature).map_err(|_| ShareError::BadSignature)?;
     let claims: ShareClaims =
         serde_json::from_slice(&json).map_err(|_| ShareError::Malformed("claims are not share claims"))?;
-    if claims.v != 1 || !valid_album_path(&claims.p) || claims.i.is_empty() {
-        return Err(ShareError::Malformed("unknown version or album path"));
+    if claims.v != 1 || !is_album_path(&claims.a) || claims.i.is_empty() {
+        return Err(ShareError::Malformed("unknown version, or not an album"));
     }
     if now >= claims.e {
         return Err(ShareError::Expired(claims.e));
@@ -125,13 +112,7 @@ mod tests {
     use super::*;
 
     fn claims() -> ShareClaims {
-        ShareClaims {
-            v: 1,
-            a: "Trips/Rome 2024".into(),
-            p: "/Trips/Rome%202024/".into(),
-            e: 2_000,
-            i: "3f9a1c2b7e".into(),
-        }
+        ShareClaims { v: 1, a: "Trips/Rome 2024".into(), e: 2_000, i: "3f9a1c2b7e".into() }
     }
 
     #[test]
@@ -155,7 +136,7 @@ mod tests {
         // Another album under the same signature.
         let (_, signature) = token.split_once('.').expect("two parts");
         let mut other = claims();
-        other.p = "/Family/".into();
+        other.a = "Family".into();
         let forged = format!("{}.{signature}", b64().encode(serde_json::to_vec(&other).expect("json")));
         assert_eq!(decode(&secret, &forged, 1, &[]), Err(ShareError::BadSignature));
         let mut later = claims();
@@ -171,15 +152,25 @@ mod tests {
             );
         }
         // Well signed, but not something a link may open.
-        for path in ["/", "/Trips", "/*/", "/A/../B/", "/_auth/", "/a b/", "//evil/", "/caf\u{e9}/"] {
+        for album in ["", "/", "Trips/", "/Trips", "A/../B", "_auth", "A//B", ".git"] {
             let mut c = claims();
-            c.p = path.into();
+            c.a = album.into();
             assert!(
                 matches!(decode(&secret, &encode(&secret, &c), 1, &[]), Err(ShareError::Malformed(_))),
-                "{path:?}"
+                "{album:?}"
             );
         }
         assert!(decode(&secret, &format!("{}.{signature}", b64().encode(b"{not json")), 1, &[]).is_err());
+    }
+
+    #[test]
+    fn tokens_made_with_the_url_path_in_them_still_open() {
+        // Before the edge computed it, `shoebox share` put the album's URL path in the claims.
+        let secret = [7u8; 32];
+        let json = br#"{"v":1,"a":"Trips/Rome 2024","p":"/Trips/Rome%202024/","e":2000,"i":"3f9a1c2b7e"}"#;
+        let signature = mac(&secret, json).finalize().into_bytes();
+        let token = format!("{}.{}", b64().encode(json), b64().encode(signature));
+        assert_eq!(decode(&secret, &token, 1, &[]), Ok(claims()));
     }
 
     #[test]

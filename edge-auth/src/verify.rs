@@ -2,8 +2,8 @@
 //! signature over the policy with the public key, the policy's `DateLessThan` and its
 //! `Resource` pattern against the requested URL.
 
-use crate::config::{Auth, HashAlgorithm};
-use crate::cookies::{cf_base64_decode, HASH_ALGORITHM, KEY_PAIR_ID, POLICY, SIGNATURE};
+use crate::auth::Auth;
+use crate::cookies::{cf_base64_decode, HashAlgorithm, HASH_ALGORITHM, KEY_PAIR_ID, POLICY, SIGNATURE};
 use rsa::signature::Verifier as _;
 use serde::Deserialize;
 

@@ -14,7 +14,7 @@ use resize_worker::pixels::Pixels;
 use std::time::Instant;
 
 fn generate(width: u32, height: u32) -> Vec<u8> {
-    resize_worker::sample::sample_jpeg(width, height, 0, None).expect("encodes")
+    samples::sample_jpeg(width, height, 0, None).expect("encodes")
 }
 
 /// One timed piece of work.
@@ -68,7 +68,7 @@ fn main() {
         let (size, out) = (&args[i + 1], &args[i + 2]);
         let (w, h) = size.split_once('x').expect("WxH");
         let (w, h) = (w.parse().expect("width"), h.parse().expect("height"));
-        let pixels = resize_worker::sample::photo_like(w, h, 0);
+        let pixels = samples::photo_like(w, h, 0);
         let options = heifer::EncodeOptions { quality: 80, max_threads: 0 };
         std::fs::write(out, heifer::encode_rgb8(w, h, &pixels, &options).expect("encodes")).expect("write");
         return;
@@ -87,7 +87,7 @@ fn main() {
             std::hint::black_box(p);
         });
         let (w, h) =
-            resize_worker::decode::dimensions(&bytes, resize_worker::decode::Format::Heif).expect("dims");
+            resize_worker::decode::dimensions(&bytes, shoebox_core::PhotoFormat::Heif).expect("dims");
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         println!(
             "{}",
@@ -106,16 +106,15 @@ fn main() {
     };
     let limits = shared::Limits::default();
 
-    let (w, h) =
-        resize_worker::decode::dimensions(&bytes, resize_worker::decode::Format::Jpeg).expect("dims");
+    let (w, h) = resize_worker::decode::dimensions(&bytes, shoebox_core::PhotoFormat::Jpeg).expect("dims");
     let long_edge = resize_worker::DERIVATIVE_LONG_EDGES[0];
     let scale = jpeg_turbo::scale_for(w, h, long_edge);
     let max_memory_mb = 1024;
-    let q = resize_worker::pipeline::JPEG_QUALITY;
+    let q = resize_worker::JPEG_QUALITY;
 
     // Inputs of the stages, made once: the scaled decode and the four derivative images.
     let decoded = jpeg_turbo::decode(&bytes, scale, max_memory_mb).expect("decodes").pixels;
-    let plan = resize_worker::pipeline::plan(w, h);
+    let plan = resize_worker::plan(w, h);
     let mut resizer = fast_image_resize::Resizer::new();
     let mut set = vec![decoded.resize(plan[0].0, plan[0].1, &mut resizer).expect("resizes")];
     for &(sw, sh) in &plan[1..] {

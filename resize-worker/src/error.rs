@@ -1,5 +1,7 @@
 //! Why a photo could not be turned into derivatives.
 
+use shoebox_core::PhotoFormat;
+
 /// A problem with one photo's content. The worker adds the key when it reports it.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -8,15 +10,13 @@ pub enum ResizeError {
     #[error("the file is empty (0 bytes)")]
     Empty,
     /// Content that is none of the formats Shoebox reads.
-    #[error(
-        "not an image: the content is not JPEG, PNG, WebP, GIF, TIFF, HEIC or AVIF (it starts with {starts_with})"
-    )]
+    #[error("not an image: the content is not {formats} (it starts with {starts_with})", formats = PhotoFormat::names_listed("or"))]
     NotAnImage {
         /// The first bytes, escaped, to help tell what it is.
         starts_with: String,
     },
     /// An image format Shoebox does not read (BMP, HEIF with other codecs, …).
-    #[error("unsupported image format {0}; Shoebox reads JPEG, PNG, WebP, GIF, TIFF, HEIC and AVIF")]
+    #[error("unsupported image format {0}; Shoebox reads {formats}", formats = PhotoFormat::names_listed("and"))]
     UnsupportedFormat(String),
     /// The extension promises one format and the content is another.
     #[error(
@@ -71,7 +71,7 @@ pub enum ResizeError {
 
 impl ResizeError {
     /// The decoder of `format` refused the content (the format named as everywhere else).
-    pub fn corrupt(format: crate::format::Format, message: impl ToString) -> ResizeError {
+    pub fn corrupt(format: PhotoFormat, message: impl ToString) -> ResizeError {
         ResizeError::Corrupt { format: format.name(), message: message.to_string() }
     }
 }

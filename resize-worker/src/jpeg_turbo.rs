@@ -93,7 +93,7 @@ impl Drop for Handle {
 }
 
 fn corrupt(message: String) -> ResizeError {
-    ResizeError::corrupt(crate::format::Format::Jpeg, message)
+    ResizeError::corrupt(shoebox_core::PhotoFormat::Jpeg, message)
 }
 
 fn c_len(len: usize) -> Result<tj::size_t, ResizeError> {

@@ -1,33 +1,27 @@
 //! The resize worker: turns an uploaded photo into upright, colour-managed JPEG derivatives and a
-//! [`shared::PhotoManifest`], then tells the site builder.
+//! [`shoebox_core::PhotoManifest`], then tells the site builder.
 //!
-//! - [`pipeline::resize_photo`]: bytes in, [`pipeline::ResizedPhoto`] out (pure computation:
-//!   [`format`] sniffing, [`decode`] (with [`jpeg_turbo`], [`heif`], [`avif`], [`tiff`], [`png`], [`box_shrink`] and [`colour`]), [`metadata`] and
-//!   [`orientation`], [`pixels`], encoding).
-//! - [`publish::publish`]: writes derivatives, then the manifest, to an object store.
-//! - [`worker::Worker`]: one S3 change in, effects out; idempotent, recognises stale events.
+//! - [`resize_photo`]: bytes in, [`ResizedPhoto`] out (pure computation): [`decode`] (sniffing,
+//!   limits and one module per format), EXIF, the orientation decided once for every format
+//!   ([`orientation`]), [`pixels`] (resize, orient), encoding through [`jpeg_turbo`], ThumbHash.
+//! - [`publish`]: writes derivatives, then the manifest, to an object store.
+//! - [`Worker`]: one S3 change in, effects out; idempotent, recognises stale events.
 //! - [`lambda::handle_batch`]: the SQS batch adapter with partial batch failures.
 
-pub mod avif;
-pub mod box_shrink;
-pub mod colour;
 pub mod decode;
-pub mod error;
-pub mod format;
-pub mod heif;
+mod error;
 pub mod jpeg_turbo;
 pub mod lambda;
-pub mod metadata;
+mod metadata;
 pub mod orientation;
-pub mod pipeline;
+mod pipeline;
 pub mod pixels;
-pub mod png;
-pub mod publish;
-pub mod sample;
-pub mod tiff;
-pub mod worker;
+mod publish;
+mod worker;
 
 pub use error::ResizeError;
-pub use pipeline::{resize_photo, EncodedJpeg, ResizedPhoto, DERIVATIVE_LONG_EDGES};
+pub use pipeline::{
+    encode_jpeg, plan, resize_photo, EncodedJpeg, ResizedPhoto, DERIVATIVE_LONG_EDGES, JPEG_QUALITY,
+};
 pub use publish::{publish, PhotoSource};
 pub use worker::{Outcome, Worker, WorkerError};

@@ -3,17 +3,18 @@
 //! Nothing here is ever copied into outputs: derivatives carry no EXIF at all (so no GPS), and
 //! the manifest's [`ExifSummary`] has no location field.
 
-use crate::format::jpeg_header_segments;
+use crate::decode::{jpeg, tiff};
+use crate::orientation::Orientation;
 use exif::{In, Reader, Tag, Value};
-use shared::ExifSummary;
+use shoebox_core::ExifSummary;
 use std::borrow::Cow;
 use std::io::Cursor;
 
 /// What the worker takes from a photo's EXIF.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PhotoMetadata {
-    /// EXIF orientation 1–8, when the file has the tag (see [`crate::orientation`]).
-    pub orientation: Option<u32>,
+    /// The EXIF orientation, when the file has the tag (see [`crate::orientation`]).
+    pub orientation: Option<Orientation>,
     /// The fields the gallery shows.
     pub summary: ExifSummary,
 }
@@ -21,7 +22,7 @@ pub struct PhotoMetadata {
 /// Reads EXIF from a JPEG, TIFF, PNG, WebP or HEIF. A photo without EXIF, or with EXIF that does
 /// not parse, gets no orientation and an empty summary: broken metadata never costs a photo.
 pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
-    let read = match crate::tiff::without_pixel_data(bytes) {
+    let read = match tiff::without_pixel_data(bytes) {
         Some(tiff) => Reader::new().read_raw(tiff),
         None => Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref())),
     };
@@ -39,7 +40,7 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
         Some(Value::Rational(v)) => v.first().filter(|r| r.denom != 0).map(|r| r.to_f64()),
         _ => None,
     };
-    let orientation = field(Tag::Orientation).and_then(|v| v.get_uint(0)).filter(|o| (1..=8).contains(o));
+    let orientation = field(Tag::Orientation).and_then(|v| v.get_uint(0)).and_then(Orientation::from_exif);
     let summary = ExifSummary {
         captured_at: text(Tag::DateTimeOriginal)
             .or_else(|| text(Tag::DateTime))
@@ -58,7 +59,7 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
 /// with an end marker: kamadak-exif would otherwise copy the whole compressed image while looking
 /// for more segments after it (7 ms of a 24 MP photo's ~150 ms). Other containers as they are.
 fn metadata_part(bytes: &[u8]) -> Cow<'_, [u8]> {
-    match jpeg_header_segments(bytes).last() {
+    match jpeg::header_segments(bytes).last() {
         Some((0xDA, at, _)) => {
             let mut head = Vec::with_capacity(at + 2);
             head.extend_from_slice(&bytes[..at]);

@@ -6,11 +6,12 @@ use crate::decode::decode;
 use crate::error::ResizeError;
 use crate::jpeg_turbo;
 use crate::metadata::read_metadata;
-use crate::orientation::orientation;
+use crate::orientation::decide;
 use crate::pixels::{fit_long_edge, Pixels};
 use base64::Engine as _;
 use fast_image_resize::Resizer;
-use shared::{ExifSummary, Limits};
+use shared::Limits;
+use shoebox_core::ExifSummary;
 
 /// Long edges of the derivatives, largest first. Each is resized from the one before it.
 pub const DERIVATIVE_LONG_EDGES: [u32; 4] = [2048, 1280, 640, 320];
@@ -73,10 +74,10 @@ pub fn resize_photo(bytes: &[u8], extension: &str, limits: &Limits) -> Result<Re
     // Decode first: content that is not an image fails here, before its "EXIF" is looked at.
     let decoded = decode(bytes, extension, limits, Some(DERIVATIVE_LONG_EDGES[0]))?;
     let meta = read_metadata(bytes);
-    let orientation = orientation(&decoded, bytes, meta.orientation);
+    let orientation = decide(decoded.orientation, bytes, meta.orientation);
     let icc = decoded.icc_profile;
     let full = decoded.pixels;
-    let swap = orientation >= 5;
+    let swap = orientation.swaps_axes();
     let (fw, fh) = decoded.full_size;
     let (width, height) = if swap { (fh, fw) } else { (fw, fh) };
     let sizes = plan(width, height);

@@ -1,6 +1,7 @@
 //! A plain 8-bit pixel buffer (grey or RGB) and the transforms the pipeline applies to it.
 
 use crate::error::ResizeError;
+use crate::orientation::Orientation;
 use fast_image_resize::{
     images::Image, images::ImageRef, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer,
 };
@@ -43,14 +44,14 @@ impl Pixels {
         Ok(Pixels { width, height, channels: self.channels, data: dst.into_vec() })
     }
 
-    /// Applies an EXIF orientation (1–8) so the result displays upright; other values change nothing.
-    pub fn oriented(self, orientation: u32) -> Pixels {
-        if !(2..=8).contains(&orientation) {
+    /// Turns and flips the pixels as `orientation` says, so the result displays upright.
+    pub fn oriented(self, orientation: Orientation) -> Pixels {
+        if orientation == Orientation::UPRIGHT {
             return self;
         }
         let (w, h) = (self.width as isize, self.height as isize);
         // Destination pixel (x, y) reads source pixel `base + x * step_x + y * step_y` (in pixels).
-        let (base, step_x, step_y) = match orientation {
+        let (base, step_x, step_y) = match orientation.exif() {
             2 => (w - 1, -1, w),
             3 => ((h - 1) * w + w - 1, -1, -w),
             4 => ((h - 1) * w, 1, -w),
@@ -59,7 +60,8 @@ impl Pixels {
             7 => ((h - 1) * w + w - 1, -w, -1),
             _ => (w - 1, w, -1),
         };
-        let (dw, dh) = if orientation >= 5 { (self.height, self.width) } else { (self.width, self.height) };
+        let (dw, dh) =
+            if orientation.swaps_axes() { (self.height, self.width) } else { (self.width, self.height) };
         let data = match self.channels {
             1 => remap::<1>(&self.data, dw, dh, base, step_x, step_y),
             _ => remap::<3>(&self.data, dw, dh, base, step_x, step_y),
@@ -162,7 +164,7 @@ mod tests {
             (8, 2, &[2, 5, 1, 4, 0, 3]),
         ];
         for (o, width, expected) in cases {
-            let p = numbered().oriented(o);
+            let p = numbered().oriented(Orientation::from_exif(o).expect("1-8"));
             assert_eq!((p.width, p.data.as_slice()), (width, expected), "orientation {o}");
         }
     }

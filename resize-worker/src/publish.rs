@@ -3,8 +3,9 @@
 
 use crate::pipeline::ResizedPhoto;
 use bytes::Bytes;
-use shared::keys::{derivative_dir, derivative_key, manifest_key};
-use shared::{Derivative, ObjectStore, PhotoManifest, PutOptions, Sequencer, StoreError, MANIFEST_SCHEMA};
+use shared::{ObjectStore, PutOptions, StoreError};
+use shoebox_core::keys::{derivative_dir, derivative_key, manifest_key};
+use shoebox_core::{Derivative, PhotoManifest, Sequencer, MANIFEST_SCHEMA};
 
 /// Identifies the source photo a manifest describes.
 #[derive(Debug, Clone)]

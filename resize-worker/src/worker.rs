@@ -7,11 +7,11 @@
 use crate::error::ResizeError;
 use crate::pipeline::resize_photo;
 use crate::publish::{publish, PhotoSource};
-use shared::keys::{classify_source_key, manifest_key};
 use shared::{
-    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, PhotoManifest, QueueError, S3Change,
-    Sequencer, SiteMessage, SiteQueue, SourceObject, StoreError,
+    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, QueueError, S3Change, SiteQueue, StoreError,
 };
+use shoebox_core::keys::{classify_source_key, manifest_key};
+use shoebox_core::{Ignored, PhotoManifest, Sequencer, SiteMessage, SourceObject};
 use std::sync::Arc;
 
 /// What handling one change did.
@@ -33,8 +33,8 @@ pub enum Outcome {
     Removed,
     /// An `album.yml` change was forwarded to the site builder.
     AlbumMetadataForwarded,
-    /// A key Shoebox ignores (hidden, not a photo, …).
-    Ignored(&'static str),
+    /// A key Shoebox ignores (hidden, not a photo, …), and why.
+    Ignored(Ignored),
 }
 
 /// Why a change could not be handled. The record is reported failed and retried.

@@ -25,14 +25,14 @@ impl Rng {
 }
 
 fn inputs() -> Vec<(&'static str, Vec<u8>)> {
-    let rgb = resize_worker::sample::photo_like(200, 150, 3);
+    let rgb = samples::photo_like(200, 150, 3);
     let pixels = Pixels { width: 200, height: 150, channels: 3, data: rgb };
     let grey =
         Pixels { width: 200, height: 150, channels: 1, data: pixels.data.chunks(3).map(|p| p[1]).collect() };
     let restart =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats/restart-damaged.jpg");
     vec![
-        ("baseline 4:2:2", resize_worker::sample::sample_jpeg(200, 150, 1, None).expect("sample")),
+        ("baseline 4:2:2", samples::sample_jpeg(200, 150, 1, None).expect("sample")),
         ("progressive", jpeg_turbo::encode(&pixels, 85, true, None).expect("encodes")),
         ("grey", jpeg_turbo::encode(&grey, 85, false, None).expect("encodes")),
         ("restart intervals", std::fs::read(restart).expect("fixture")),

@@ -5,6 +5,7 @@
 
 use image::RgbImage;
 use resize_worker::decode::decode;
+use resize_worker::orientation::Stored;
 use resize_worker::pixels::Pixels;
 use resize_worker::{resize_photo, ResizeError, ResizedPhoto};
 use shared::Limits;
@@ -102,7 +103,7 @@ fn heic_single_10_bit_limited_range_alpha_and_rotated_match_libheif() {
         assert_upright(name, &ours, &COLOURS, 16);
         // The decoder's own output (HEIF frames come out upright), not the re-encoded JPEG.
         let decoded = decode(&fixture(name), "heic", &Limits::default(), None).expect("decodes");
-        assert!(decoded.upright);
+        assert_eq!(decoded.orientation, Stored::Upright, "{name}");
         let diff = mean_diff(&rgb(decoded.pixels), &reference(name));
         assert!(diff < 2.0, "{name}: differs from libheif's decode by {diff:.2}");
     }
@@ -280,7 +281,7 @@ fn png_interlaced_16_bit_palette_and_grey_alpha() {
 
 #[test]
 fn interlaced_png_pixels_land_where_a_whole_frame_decode_puts_them() {
-    use resize_worker::box_shrink::ShrinkingFrame;
+    use resize_worker::decode::ShrinkingFrame;
     for (name, shrink_to) in [("interlaced.png", 32), ("interlaced-odd.png", 6)] {
         let bytes = fixture(name);
         // The image crate de-interlaces into a whole frame; made 8-bit (high byte, as ours) and

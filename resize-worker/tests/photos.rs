@@ -305,3 +305,21 @@ fn bad_files_each_get_a_precise_error() {
     let e = resize_photo(&good, "jpg", &tight).expect_err("over a 1 MP limit");
     assert!(matches!(e, ResizeError::TooManyPixels { limit: 1_000_000, .. }), "{e}");
 }
+
+#[test]
+fn sample_photos_decode_and_carry_their_exif() {
+    let exif = samples::SampleExif {
+        make: "Shoebox".into(),
+        model: "Sample Camera".into(),
+        taken: "2024:05:01 10:02:03".into(),
+        exposure: (1, 250),
+        f_number_tenths: 28,
+        iso: 400,
+    };
+    let jpeg = samples::sample_jpeg(300, 200, 7, Some(&exif)).expect("encodes");
+    let photo = resize_photo(&jpeg, "jpg", &Limits::default()).expect("the worker reads it");
+    assert_eq!((photo.width, photo.height), (300, 200));
+    assert_eq!(photo.exif.camera.as_deref(), Some("Shoebox Sample Camera"));
+    assert_eq!(photo.exif.captured_at.as_deref(), Some("2024-05-01T10:02:03"));
+    assert_eq!(photo.exif.iso, Some(400));
+}

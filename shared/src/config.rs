@@ -53,7 +53,8 @@ pub struct SiteConfig {
     pub web_bucket: String,
     /// `GALLERY_TITLE`: the gallery's name (default `Shoebox`).
     pub title: String,
-    /// `ORIGINALS`: `true` when the lightbox links each original (served at `/ALBUM/_o/FILE`).
+    /// `ORIGINALS`: `true` when the lightbox links each original (served beside its album's pages,
+    /// `shoebox_core::keys::original_url`).
     pub originals: bool,
 }
 

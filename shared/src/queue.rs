@@ -3,10 +3,10 @@
 //! [`SqsSiteQueue`] sends to SQS; [`ChannelSiteQueue`] hands messages to an in-process channel
 //! for local mode and tests.
 
-use crate::message::SiteMessage;
 use async_trait::async_trait;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use shoebox_core::SiteMessage;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// SQS accepts at most ten entries per `SendMessageBatch`.

@@ -6,7 +6,7 @@
 //! Keys arrive URL-form encoded (`+` is a space, `%2F` is `/`) and are decoded here, once.
 
 use serde::Deserialize;
-use std::cmp::Ordering;
+use shoebox_core::Sequencer;
 
 /// Whether an object appeared (or was replaced) or went away.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,28 +32,6 @@ pub struct S3Change {
     pub etag: Option<String>,
     /// S3's per-key event order (absent in some emulators).
     pub sequencer: Option<Sequencer>,
-}
-
-/// S3's `sequencer`: a hex string that orders events on the same key.
-///
-/// Values of different lengths compare after right-padding the shorter with zeros, as the S3
-/// documentation prescribes.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(transparent)]
-pub struct Sequencer(pub String);
-
-impl Ord for Sequencer {
-    fn cmp(&self, other: &Self) -> Ordering {
-        let (a, b) = (self.0.to_ascii_uppercase(), other.0.to_ascii_uppercase());
-        let len = a.len().max(b.len());
-        format!("{a:0<len$}").cmp(&format!("{b:0<len$}"))
-    }
-}
-
-impl PartialOrd for Sequencer {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
 }
 
 /// Why an SQS body could not be decoded.
@@ -260,14 +238,5 @@ mod tests {
     fn other_event_types_are_skipped() {
         let body = r#"{"Records":[{"eventName":"ObjectRestore:Completed","s3":{"bucket":{"name":"b"},"object":{"key":"a/b.jpg"}}}]}"#;
         assert_eq!(decode_sqs_body(body).expect("decodes"), vec![]);
-    }
-
-    #[test]
-    fn sequencers_compare_after_right_padding() {
-        let s = |v: &str| Sequencer(v.into());
-        assert!(s("0055AED6DCD90281E5") < s("0055AED6DCD90281E6"));
-        assert!(s("0055AED6DCD9028") < s("0055AED6DCD90281E5"));
-        assert!(s("0055AED6DCD90290") > s("0055AED6DCD90281E5"));
-        assert_eq!(s("0A").cmp(&s("0a00")), Ordering::Equal);
     }
 }

@@ -4,10 +4,9 @@
 //! `cargo bench -p site-builder --bench site` prints one JSON object.
 
 use bytes::Bytes;
-use shared::keys::{album_data_key, GALLERY_DATA_KEY};
-use shared::{
-    Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
-};
+use shared::{MemoryStore, ObjectStore, PutOptions};
+use shoebox_core::keys::{album_data_key, derivative_dir, derivative_key, GALLERY_DATA_KEY};
+use shoebox_core::{Derivative, ExifSummary, PhotoManifest, Sequencer, SiteMessage};
 use site_builder::site::Buckets;
 use site_builder::{render_all, update_site, AlbumData, GallerySummary, Renderer};
 use std::time::Instant;
@@ -16,7 +15,7 @@ fn manifest(album: &str, n: usize) -> PhotoManifest {
     let key = format!("{album}/IMG_{n:05}.jpg");
     let (w, h) = if n.is_multiple_of(3) { (3000, 4000) } else { (4000, 3000) };
     PhotoManifest {
-        schema: shared::MANIFEST_SCHEMA,
+        schema: shoebox_core::MANIFEST_SCHEMA,
         album: album.into(),
         etag: format!("{n:032x}"),
         sequencer: Some(Sequencer(format!("{n:016X}"))),
@@ -30,7 +29,7 @@ fn manifest(album: &str, n: usize) -> PhotoManifest {
                 Derivative {
                     width: dw,
                     height: dh,
-                    key: format!("{album}/_p/IMG_{n:05}-0123456789ab/{dw}.jpg"),
+                    key: derivative_key(&derivative_dir(album, &format!("IMG_{n:05}"), "e", &key), dw),
                     bytes: 250_000,
                 }
             })

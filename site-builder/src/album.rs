@@ -2,7 +2,7 @@
 
 use crate::metadata::AlbumMetadata;
 use serde::{Deserialize, Serialize};
-use shared::{PhotoManifest, Sequencer, SiteMessage};
+use shoebox_core::{PhotoManifest, Sequencer, SiteMessage};
 use std::collections::BTreeMap;
 
 /// Schema version of [`AlbumData`] files.
@@ -148,10 +148,10 @@ pub fn apply(data: &mut AlbumData, message: &SiteMessage, metadata: Option<Album
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use shared::{Derivative, ExifSummary, MANIFEST_SCHEMA};
+    use shoebox_core::{Derivative, ExifSummary, MANIFEST_SCHEMA};
 
     pub(crate) fn manifest(key: &str, etag: &str, seq: Option<&str>) -> PhotoManifest {
-        let album = shared::keys::album_of(key).unwrap_or_default().to_owned();
+        let album = shoebox_core::keys::album_of(key).unwrap_or_default().to_owned();
         PhotoManifest {
             schema: MANIFEST_SCHEMA,
             source_key: key.into(),

@@ -6,6 +6,7 @@
 //! Content-Security-Policy does not allow, and older Safari cannot read).
 
 use shared::store::md5_etag;
+use shoebox_core::keys::asset_key;
 use std::borrow::Cow;
 
 /// Our stylesheet.
@@ -34,7 +35,7 @@ const MODULES: [(&str, &str); 3] = [
 const CSS_TYPE: &str = "text/css; charset=utf-8";
 const JS_TYPE: &str = "text/javascript; charset=utf-8";
 
-/// One file under `_assets/`.
+/// One content-hashed file the pages load ([`asset_key`]).
 #[derive(Debug, Clone)]
 pub struct Asset {
     /// Key in the web bucket, with a hash of the content in the name.
@@ -47,7 +48,7 @@ pub struct Asset {
 
 impl Asset {
     fn new(name: &str, extension: &str, body: Cow<'static, str>, content_type: &'static str) -> Self {
-        let key = format!("_assets/{name}.{}.{extension}", &md5_etag(body.as_bytes())[..10]);
+        let key = asset_key(name, &md5_etag(body.as_bytes())[..10], extension);
         Self { key, body, content_type }
     }
 

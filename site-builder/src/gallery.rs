@@ -1,11 +1,11 @@
-//! The gallery-level summary (`_data/gallery.json`): per album its title, photo count, cover and
+//! The gallery-level summary ([`shoebox_core::keys::GALLERY_DATA_KEY`]): per album its title, photo count, cover and
 //! capture-date range, so the index and parent albums render without reading every album.
 
 use crate::album::AlbumData;
 use crate::metadata::SortOrder;
 use serde::{Deserialize, Serialize};
-use shared::keys::last_segment;
-use shared::{Derivative, PhotoManifest};
+use shoebox_core::keys::last_segment;
+use shoebox_core::{Derivative, PhotoManifest};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Schema version of the summary file.

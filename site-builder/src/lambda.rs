@@ -1,5 +1,5 @@
-//! The Lambda adapter: an SQS batch (collected by the queue's batching window, one invocation at
-//! a time) becomes one site update; failed records are reported one by one. A direct invocation
+//! The Lambda adapter: an SQS batch (collected by the queue's batching window; at most two
+//! invocations at once, which the conditional writes make safe) becomes one site update; failed records are reported one by one. A direct invocation
 //! with `{"render": "all"}` re-renders every page from the data files (the deploy sends it, so
 //! new templates and assets reach every page), and `{"rebuild": "all"}` rebuilds the data files
 //! from the manifests first (recovery).
@@ -8,7 +8,8 @@ use crate::rebuild::rebuild_all;
 use crate::render::Renderer;
 use crate::site::{render_all, update_site, Buckets};
 use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use shared::{ObjectStore, SiteMessage};
+use shared::ObjectStore;
+use shoebox_core::SiteMessage;
 use std::sync::Arc;
 
 /// Stores and templates, built once per process.

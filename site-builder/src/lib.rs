@@ -5,7 +5,7 @@
 //!   logs a clear error and the album keeps its defaults.
 //! - [`album`]: [`AlbumData`], the per-album data file, and [`apply`](album::apply) of one
 //!   message to it (newer wins, replays change nothing, stale deletions are ignored).
-//! - [`gallery`]: [`GallerySummary`] (`_data/gallery.json`): titles, counts, covers, date
+//! - [`gallery`]: [`GallerySummary`] (one data file for the gallery): titles, counts, covers, date
 //!   ranges and nesting of every album, for the index and parent albums.
 //! - [`update`]: applies a batch through an [`shared::ObjectStore`], one read and at most one
 //!   write per touched album.

@@ -1,10 +1,10 @@
-//! The site-builder Lambda: configuration, clients, templates and the theme (`_theme/` in the
-//! source bucket) once per process, then every invocation goes to [`site_builder::lambda::handle`].
+//! The site-builder Lambda: configuration, clients, templates and the theme (from the source
+//! bucket) once per process, then every invocation goes to [`site_builder::lambda::handle`].
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
 use shared::{s3_client, S3Store, SiteConfig};
 use site_builder::lambda::{handle, SiteBuilder};
-use site_builder::theme::{Theme, SOURCE_THEME_PREFIX};
+use site_builder::theme::{Theme, THEME_PREFIX};
 use site_builder::Renderer;
 use std::sync::Arc;
 
@@ -17,7 +17,7 @@ async fn main() -> Result<(), Error> {
     let upload_hint = format!("aws s3 sync ~/Pictures/Trip \"s3://{}/Trip/\"", config.source_bucket);
     let source = Arc::new(S3Store::new(s3.clone(), config.source_bucket));
     // A theme change takes effect on the next cold start; send {"render":"all"} to apply it.
-    let theme = Theme::load(source.as_ref(), SOURCE_THEME_PREFIX).await?;
+    let theme = Theme::load(source.as_ref(), THEME_PREFIX).await?;
     let builder = SiteBuilder {
         renderer: Renderer::with_theme(config.title, &theme)?
             .with_originals(config.originals)

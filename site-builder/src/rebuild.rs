@@ -8,11 +8,12 @@ use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use crate::render::Renderer;
 use crate::site::{pages_to_render, render_all, SiteError, SiteReport};
 use crate::update::{save_json, UpdateError};
-use shared::keys::{
+use shared::ObjectStore;
+use shoebox_core::keys::{
     album_data_key, album_metadata_key, album_of_data_key, album_page_key, source_key_of_manifest,
     DATA_PREFIX, GALLERY_DATA_KEY, MANIFESTS_PREFIX,
 };
-use shared::{ObjectStore, PhotoManifest};
+use shoebox_core::PhotoManifest;
 use std::collections::BTreeMap;
 
 /// Rebuilds all data files from the manifests in `resized` and `album.yml` files in `source`,

@@ -8,9 +8,10 @@ use crate::theme::Theme;
 use base64::Engine as _;
 use bytes::Bytes;
 use serde::Serialize;
-use shared::keys::{album_url, last_segment, original_url, photo_id, url_path};
 use shared::store::md5_etag;
-use shared::{Derivative, ExifSummary, ObjectStore, PhotoManifest, PutOptions, StoreError};
+use shared::{ObjectStore, PutOptions, StoreError};
+use shoebox_core::keys::{album_url, last_segment, original_url, photo_id, url_path};
+use shoebox_core::{Derivative, ExifSummary, PhotoManifest};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The embedded templates, by name; a theme may replace any of them.
@@ -165,8 +166,11 @@ fn placeholder(thumbhash: &str) -> String {
             let c = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
             format!("#{:02x}{:02x}{:02x}", c(r), c(g), c(b))
         })
-        .unwrap_or_else(|| "#888888".into())
+        .unwrap_or_else(|| PLACEHOLDER_FALLBACK.into())
 }
+
+/// The placeholder colour of a photo whose ThumbHash does not decode.
+const PLACEHOLDER_FALLBACK: &str = "#888888";
 
 /// `2024-05-01` or `2024-05-01 – 2024-05-03`.
 fn date_range(first: Option<&str>, last: Option<&str>) -> Option<String> {
@@ -327,7 +331,8 @@ impl Renderer {
         })
     }
 
-    /// Links each photo's original (served at `/ALBUM/_o/FILE`) in the lightbox.
+    /// Links each photo's original ([`original_url`]: served beside its album's pages) in the
+    /// lightbox.
     pub fn with_originals(mut self, enabled: bool) -> Self {
         self.originals = enabled;
         self
@@ -501,8 +506,22 @@ mod tests {
             Some("2024-05-01")
         );
         assert_eq!(date_range(None, None), None);
-        assert_eq!(placeholder("not base64!"), "#888888");
-        assert!(placeholder("1QcSHQRnh493V4dIh4eXh1h4kJUI").starts_with('#'));
+    }
+
+    #[test]
+    fn placeholders_are_the_thumbhash_average_colour() {
+        let (r, g, b) = (200u8, 40u8, 40u8);
+        let rgba: Vec<u8> = [r, g, b, 255].repeat(16 * 16);
+        let hash =
+            base64::engine::general_purpose::STANDARD.encode(thumbhash::rgba_to_thumb_hash(16, 16, &rgba));
+        let colour = placeholder(&hash);
+        let channel = |i: usize| u8::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex");
+        assert_eq!(colour.len(), 7, "{colour}");
+        for (i, expected) in [r, g, b].into_iter().enumerate() {
+            assert!(channel(i).abs_diff(expected) <= 8, "{colour} is not near rgb({r}, {g}, {b})");
+        }
+        assert_eq!(placeholder("not base64!"), PLACEHOLDER_FALLBACK);
+        assert_eq!(placeholder(""), PLACEHOLDER_FALLBACK, "an empty hash is not a colour");
     }
 
     #[test]

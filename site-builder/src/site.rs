@@ -2,30 +2,25 @@
 //! it touched (the changed albums, their parent albums, the index) plus the fixed pages.
 //!
 //! Two runs may render the same page at once from different versions of the data. Each page is
-//! written only if it is still the version read before its data was looked at (a conditional
-//! write); otherwise it is rendered again from the data as it is then. So the run that saved the
-//! newest data always has the last word, and a page never goes back to an older state.
+//! written only if it is still the version read before its data was looked at (through
+//! [`shared::store::Update`], like the data files); otherwise it is rendered again from the data
+//! as it is then. So the run that saved the newest data always has the last word, and a page
+//! never goes back to an older state.
 
 use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
 use crate::render::{write_if_changed, RenderError, Renderer};
-use crate::update::{
-    apply_batch, back_off, load_album, load_gallery_versioned, Saved, UpdateError, MAX_ATTEMPTS,
-};
+use crate::update::{apply_batch, load_album, load_gallery_versioned, Saved, UpdateError};
 use bytes::Bytes;
-use shared::keys::{album_data_key, album_page_key, GALLERY_DATA_KEY};
-use shared::store::md5_etag;
-use shared::{ObjectStore, Precondition, PutOptions, SiteMessage, StoreError};
+use shared::store::{Read, Update, Written};
+use shared::{ObjectStore, PutOptions, StoreError};
+use shoebox_core::keys::{
+    album_data_key, album_page_key, GALLERY_DATA_KEY, LOGIN_PAGE_KEY, LOGIN_SCRIPT_KEY, NOT_FOUND_PAGE_KEY,
+};
+use shoebox_core::signin::{static_login_page, static_login_script};
+use shoebox_core::SiteMessage;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-
-/// Key of the static login page CloudFront shows instead of a forbidden page.
-pub const LOGIN_PAGE: &str = "_auth/login.html";
-/// Key of the login page's script (it fills in the address to return to; no inline scripts).
-pub const LOGIN_SCRIPT: &str = "_auth/login.js";
-/// Key of the not-found page (unsigned, like the login page: CloudFront serves it in place of
-/// any missing object, whatever the visitor's cookies cover).
-pub const NOT_FOUND_PAGE: &str = "_auth/404.html";
 
 /// What a site update did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -156,7 +151,8 @@ async fn current_album<'a>(
 }
 
 /// Renders `pages` (album paths) and the index, each written only if still the version read
-/// before its data was looked at; conflicting pages are rendered again, a few times at most.
+/// before its data was looked at (else rendered again from the data as it is then), then the
+/// fixed pages.
 async fn render_pages(
     web: &dyn ObjectStore,
     renderer: &Renderer,
@@ -168,72 +164,47 @@ async fn render_pages(
     if renderer.assets_unpublished() {
         publish_assets(web, renderer, report).await?;
     }
+    let mut gallery = Cow::Borrowed(gallery);
+    let options = PutOptions::html();
     // "" is the index.
-    let mut pending: BTreeSet<String> = pages.iter().cloned().chain([String::new()]).collect();
-    let mut reloaded: Option<Saved<GallerySummary>> = None;
-    for attempt in 1..=MAX_ATTEMPTS {
-        // The pages' versions first, then the data they are rendered from.
-        let mut versions = Vec::with_capacity(pending.len());
-        for path in &pending {
-            let page = album_page_key(path);
-            let etag = web.head(&page).await?.map(|info| info.etag);
-            versions.push((path.clone(), page, etag));
-        }
-        let known = reloaded.as_ref().unwrap_or(gallery);
-        if !still_current(web, GALLERY_DATA_KEY, known).await? {
-            reloaded = Some(load_gallery_versioned(web).await?);
-        }
-        let gallery = &reloaded.as_ref().unwrap_or(gallery).value;
-        let mut conflicts = BTreeSet::new();
-        for (path, page, etag) in versions {
-            if !path.is_empty() && !gallery.has_page(&path) {
+    for path in pages.iter().map(String::as_str).chain([""]) {
+        let page = album_page_key(path);
+        let mut update = Update::new(web, &page, Read::Version, &options);
+        loop {
+            // The page's version first (a HEAD), then the data it is rendered from.
+            let current = update.read().await?;
+            if !still_current(web, GALLERY_DATA_KEY, &gallery).await? {
+                gallery = Cow::Owned(load_gallery_versioned(web).await?);
+            }
+            let summary = &gallery.value;
+            if !path.is_empty() && !summary.has_page(path) {
                 // The album lost its last photo: its page goes, so the address stops working.
-                if etag.is_some() {
+                if current.etag.is_some() {
                     web.delete(&page).await?;
                     report.deleted.push(page);
                 }
-                continue;
+                break;
             }
             let html = if path.is_empty() {
-                renderer.index(gallery)?
+                renderer.index(summary)?
             } else {
-                renderer.album(&*current_album(web, &path, fresh).await?, gallery)?
+                renderer.album(&*current_album(web, path, fresh).await?, summary)?
             };
-            if etag.as_deref() == Some(md5_etag(html.as_bytes()).as_str()) {
-                continue;
+            match update.write(Bytes::from(html)).await? {
+                Written::Conflict => continue,
+                Written::Stored(_) => report.written.push(page),
+                Written::Unchanged => {}
             }
-            let precondition = Precondition::from_read(etag.as_deref());
-            match web.put_if(&page, Bytes::from(html), &PutOptions::html(), &precondition).await {
-                Ok(()) => report.written.push(page),
-                Err(StoreError::Conflict { .. }) => {
-                    tracing::info!(%page, attempt, "page changed by another run; rendering again");
-                    conflicts.insert(path);
-                }
-                Err(e) => return Err(e.into()),
-            }
+            break;
         }
-        if conflicts.is_empty() {
-            write(web, NOT_FOUND_PAGE, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
-            let login = edge_auth::page::static_login_page(&renderer.title);
-            write(web, LOGIN_PAGE, login.as_bytes(), PutOptions::html(), report).await?;
-            let script = edge_auth::page::STATIC_LOGIN_SCRIPT;
-            write(
-                web,
-                LOGIN_SCRIPT,
-                script.as_bytes(),
-                PutOptions::revalidated("text/javascript; charset=utf-8"),
-                report,
-            )
-            .await?;
-            return Ok(());
-        }
-        pending = conflicts;
-        back_off(attempt).await;
     }
-    Err(SiteError::Update(UpdateError::Contended {
-        key: album_page_key(pending.iter().next().map_or("", String::as_str)),
-        attempts: MAX_ATTEMPTS,
-    }))
+    write(web, NOT_FOUND_PAGE_KEY, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
+    let login = static_login_page(&renderer.title);
+    write(web, LOGIN_PAGE_KEY, login.as_bytes(), PutOptions::html(), report).await?;
+    let script = static_login_script();
+    let script_options = PutOptions::revalidated("text/javascript; charset=utf-8");
+    write(web, LOGIN_SCRIPT_KEY, script.as_bytes(), script_options, report).await?;
+    Ok(())
 }
 
 /// Writes the content-hashed assets that are missing or differ.

@@ -1,12 +1,10 @@
-//! Themes: a folder (`shoebox build --theme DIR`) or a prefix of the source bucket (`_theme/`,
-//! read by the Lambda at start) whose `NAME.hbs` files replace the embedded templates of the same
+//! Themes: a folder (`shoebox build --theme DIR`) or a prefix of the source bucket
+//! ([`THEME_PREFIX`], read by the Lambda at start) whose `NAME.hbs` files replace the embedded templates of the same
 //! name (`layout`, `index`, `album`, `tile`, `404`; other names become extra partials) and whose
 //! `site.css` replaces the embedded stylesheet.
 
 use shared::{ObjectStore, StoreError};
-
-/// The prefix of the source bucket a deployed site builder reads its theme from.
-pub const SOURCE_THEME_PREFIX: &str = "_theme/";
+pub use shoebox_core::keys::THEME_PREFIX;
 /// Largest theme file read; templates and stylesheets are small.
 const MAX_THEME_FILE: u64 = 1024 * 1024;
 
@@ -81,7 +79,7 @@ mod tests {
         ] {
             store.put(key, Bytes::from(body), &PutOptions::default()).await.expect("put");
         }
-        let theme = Theme::load(&store, SOURCE_THEME_PREFIX).await.expect("loads");
+        let theme = Theme::load(&store, THEME_PREFIX).await.expect("loads");
         assert_eq!(theme.templates, [("album".to_owned(), "album".to_owned())]);
         assert_eq!(theme.css.as_deref(), Some("body{}"));
 
@@ -89,7 +87,7 @@ mod tests {
             .put("_theme/bad.hbs", Bytes::from_static(&[0xff, 0xfe]), &PutOptions::default())
             .await
             .expect("put");
-        let err = Theme::load(&store, SOURCE_THEME_PREFIX).await.expect_err("binary template");
+        let err = Theme::load(&store, THEME_PREFIX).await.expect_err("binary template");
         assert_eq!(err.to_string(), "theme file _theme/bad.hbs: not UTF-8 text");
     }
 }

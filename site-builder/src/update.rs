@@ -4,25 +4,27 @@
 //! and one write when anything changed; then, if any album changed, one read and one write of
 //! the gallery summary. Nothing is listed; the gallery's size does not matter.
 //!
-//! Two site builders may run at once (the queue's concurrency is 2), so every write of a data
-//! file is conditional on the version that was read ([`ObjectStore::put_if`]); when another run
-//! got there first, the file is read again and the messages applied again, a few times at most.
-//! Each save raises the album's `revision`, so the summary never goes back to an older version.
+//! Two site builders may run at once (the queue's concurrency is 2), so every data file is
+//! changed through [`shared::store::Update`]: written only if still the version read, else read
+//! again and the messages applied again, a few times at most. Each save raises the album's
+//! `revision`, so the summary never goes back to an older version.
 
 use crate::album::{apply, unreferenced_derivatives, AlbumData, Applied, ALBUM_DATA_SCHEMA};
 use crate::gallery::{GallerySummary, GALLERY_SCHEMA};
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use bytes::Bytes;
-use shared::keys::{album_data_key, album_metadata_key, GALLERY_DATA_KEY};
-use shared::store::md5_etag;
-use shared::{ObjectStore, Precondition, PutOptions, SiteMessage, StoreError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shared::store::{Read, Update, Written};
+use shared::{ObjectStore, PutOptions, StoreError};
+use shoebox_core::keys::{album_data_key, album_metadata_key, GALLERY_DATA_KEY};
+use shoebox_core::SiteMessage;
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 /// Largest album data file read (a 5,000-photo album is a few MB).
 const MAX_DATA_FILE: u64 = 256 << 20;
-/// How often a conditional write is tried before the batch gives up (and SQS retries it later).
-pub(crate) const MAX_ATTEMPTS: u32 = 8;
+/// How data files are read before they are changed.
+const READ_DATA_FILE: Read = Read::Body { max_bytes: MAX_DATA_FILE };
 
 /// A data file's content and the ETag of the stored version it is (read or written).
 #[derive(Debug, Clone)]
@@ -33,13 +35,26 @@ pub struct Saved<T> {
     pub etag: Option<String>,
 }
 
-/// Waits a little before trying a conditional write again, longer each time, with jitter so two
-/// runs do not collide in step.
-pub(crate) async fn back_off(attempt: u32) {
-    let jitter =
-        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos())
-            % 40;
-    tokio::time::sleep(Duration::from_millis(u64::from(20 * attempt + jitter))).await;
+/// A JSON data file of the web bucket, versioned by a schema number.
+pub trait DataFile: Serialize + DeserializeOwned {
+    /// The schema this build reads and writes.
+    const SCHEMA: u32;
+    /// The schema a file says it has.
+    fn schema(&self) -> u32;
+}
+
+impl DataFile for AlbumData {
+    const SCHEMA: u32 = ALBUM_DATA_SCHEMA;
+    fn schema(&self) -> u32 {
+        self.schema
+    }
+}
+
+impl DataFile for GallerySummary {
+    const SCHEMA: u32 = GALLERY_SCHEMA;
+    fn schema(&self) -> u32 {
+        self.schema
+    }
 }
 
 /// What a batch did.
@@ -68,17 +83,10 @@ pub struct BatchReport {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpdateError {
-    /// Reading or writing a bucket failed.
+    /// Reading or writing a bucket failed, or another run kept changing the file (then the
+    /// batch is retried later).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Another run kept changing the file between this run's read and write.
-    #[error("{key}: changed by another run {attempts} times in a row; the batch is retried later")]
-    Contended {
-        /// The data file's key.
-        key: String,
-        /// How often it was tried.
-        attempts: u32,
-    },
     /// An album's data file exists but cannot be read; `rebuild-all` recreates it.
     #[error("{key}: unreadable album data ({reason}); run a full rebuild to recreate it")]
     BadDataFile {
@@ -89,29 +97,38 @@ pub enum UpdateError {
     },
 }
 
-/// Reads an album's data file (a new, empty album when there is none).
-pub async fn load_album(web: &dyn ObjectStore, album: &str) -> Result<AlbumData, UpdateError> {
-    Ok(load_album_versioned(web, album).await?.value)
+/// A data file's stored bytes as `T` (`empty()` when there is no file), refusing other schemas.
+fn parse<T: DataFile>(key: &str, body: Option<&[u8]>, empty: impl FnOnce() -> T) -> Result<T, UpdateError> {
+    let Some(body) = body else { return Ok(empty()) };
+    let bad = |reason: String| UpdateError::BadDataFile { key: key.to_owned(), reason };
+    let value: T = serde_json::from_slice(body).map_err(|e| bad(e.to_string()))?;
+    if value.schema() != T::SCHEMA {
+        return Err(bad(format!("schema {} is not {}", value.schema(), T::SCHEMA)));
+    }
+    Ok(value)
 }
 
-/// Reads an album's data file with the ETag of the version read.
-pub async fn load_album_versioned(
+/// A data file's JSON.
+fn to_json<T: Serialize>(key: &str, value: &T) -> Result<Bytes, UpdateError> {
+    serde_json::to_vec(value)
+        .map(Bytes::from)
+        .map_err(|e| UpdateError::BadDataFile { key: key.to_owned(), reason: e.to_string() })
+}
+
+/// Reads a data file (`empty()` when there is none) with the ETag of the version read.
+async fn load_versioned<T: DataFile>(
     web: &dyn ObjectStore,
-    album: &str,
-) -> Result<Saved<AlbumData>, UpdateError> {
-    let key = album_data_key(album);
-    let Some(object) = web.get(&key, MAX_DATA_FILE).await? else {
-        return Ok(Saved { value: AlbumData::new(album), etag: None });
-    };
-    let data: AlbumData = serde_json::from_slice(&object.body)
-        .map_err(|e| UpdateError::BadDataFile { key: key.clone(), reason: e.to_string() })?;
-    if data.schema != ALBUM_DATA_SCHEMA {
-        return Err(UpdateError::BadDataFile {
-            key,
-            reason: format!("schema {} is not {ALBUM_DATA_SCHEMA}", data.schema),
-        });
-    }
-    Ok(Saved { value: data, etag: Some(object.info.etag) })
+    key: &str,
+    empty: impl FnOnce() -> T,
+) -> Result<Saved<T>, UpdateError> {
+    let object = web.get(key, MAX_DATA_FILE).await?;
+    let value = parse(key, object.as_ref().map(|o| &o.body[..]), empty)?;
+    Ok(Saved { value, etag: object.map(|o| o.info.etag) })
+}
+
+/// Reads an album's data file (a new, empty album when there is none).
+pub async fn load_album(web: &dyn ObjectStore, album: &str) -> Result<AlbumData, UpdateError> {
+    Ok(load_versioned(web, &album_data_key(album), || AlbumData::new(album)).await?.value)
 }
 
 /// Reads the gallery summary (empty when there is none).
@@ -121,48 +138,17 @@ pub async fn load_gallery(web: &dyn ObjectStore) -> Result<GallerySummary, Updat
 
 /// Reads the gallery summary with the ETag of the version read.
 pub async fn load_gallery_versioned(web: &dyn ObjectStore) -> Result<Saved<GallerySummary>, UpdateError> {
-    let Some(object) = web.get(GALLERY_DATA_KEY, MAX_DATA_FILE).await? else {
-        return Ok(Saved { value: GallerySummary::default(), etag: None });
-    };
-    let bad = |reason: String| UpdateError::BadDataFile { key: GALLERY_DATA_KEY.to_owned(), reason };
-    let summary: GallerySummary = serde_json::from_slice(&object.body).map_err(|e| bad(e.to_string()))?;
-    if summary.schema != GALLERY_SCHEMA {
-        return Err(bad(format!("schema {} is not {GALLERY_SCHEMA}", summary.schema)));
-    }
-    Ok(Saved { value: summary, etag: Some(object.info.etag) })
-}
-
-fn to_json<T: serde::Serialize>(key: &str, value: &T) -> Result<Vec<u8>, UpdateError> {
-    serde_json::to_vec(value)
-        .map_err(|e| UpdateError::BadDataFile { key: key.to_owned(), reason: e.to_string() })
+    load_versioned(web, GALLERY_DATA_KEY, GallerySummary::default).await
 }
 
 /// Writes a data file as JSON (`no-cache`), whatever is stored (rebuild-all).
-pub(crate) async fn save_json<T: serde::Serialize>(
+pub(crate) async fn save_json<T: Serialize>(
     web: &dyn ObjectStore,
     key: &str,
     value: &T,
 ) -> Result<(), UpdateError> {
-    web.put(key, Bytes::from(to_json(key, value)?), &PutOptions::json()).await?;
+    web.put(key, to_json(key, value)?, &PutOptions::json()).await?;
     Ok(())
-}
-
-/// Writes a data file as JSON if the stored version is still `read` (the ETag it was read at, or
-/// none); returns the new version's ETag, or [`StoreError::Conflict`].
-async fn save_json_if<T: serde::Serialize>(
-    web: &dyn ObjectStore,
-    key: &str,
-    value: &T,
-    read: Option<&str>,
-) -> Result<String, UpdateError> {
-    let body = to_json(key, value)?;
-    let etag = md5_etag(&body);
-    web.put_if(key, Bytes::from(body), &PutOptions::json(), &Precondition::from_read(read)).await?;
-    Ok(etag)
-}
-
-fn is_conflict(e: &UpdateError) -> bool {
-    matches!(e, UpdateError::Store(StoreError::Conflict { .. }))
 }
 
 async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMetadata, UpdateError> {
@@ -190,8 +176,7 @@ struct AlbumOutcome {
     stale: usize,
 }
 
-/// Applies one album's messages to its data file: read, apply, write if still unchanged, else
-/// again from the new version.
+/// Applies one album's messages to its data file, as it is stored when the write happens.
 async fn apply_album(
     source: &dyn ObjectStore,
     web: &dyn ObjectStore,
@@ -202,8 +187,11 @@ async fn apply_album(
         messages.iter().any(|m| matches!(m, SiteMessage::AlbumMetadataChanged { removed: false, .. }));
     let yml = if needs_yml { Some(read_album_yml(source, album).await?) } else { None };
     let key = album_data_key(album);
-    for attempt in 1..=MAX_ATTEMPTS {
-        let Saved { value: mut data, etag: read } = load_album_versioned(web, album).await?;
+    let options = PutOptions::json();
+    let mut update = Update::new(web, &key, READ_DATA_FILE, &options);
+    loop {
+        let current = update.read().await?;
+        let mut data = parse(&key, current.body.as_deref(), || AlbumData::new(album))?;
         let mut outcome = AlbumOutcome { saved: None, unreferenced: Vec::new(), stale: 0 };
         let mut changed = false;
         for m in messages {
@@ -225,46 +213,40 @@ async fn apply_album(
             return Ok(outcome);
         }
         data.revision += 1;
-        match save_json_if(web, &key, &data, read.as_deref()).await {
-            Ok(etag) => {
-                outcome.saved = Some(Saved { value: data, etag: Some(etag) });
-                return Ok(outcome);
-            }
-            Err(e) if is_conflict(&e) => {
-                tracing::info!(album, attempt, "album data changed by another run; applying again");
-                back_off(attempt).await;
-            }
-            Err(e) => return Err(e),
-        }
+        let etag = match update.write(to_json(&key, &data)?).await? {
+            Written::Conflict => continue,
+            Written::Stored(etag) => Some(etag),
+            Written::Unchanged => current.etag,
+        };
+        outcome.saved = Some(Saved { value: data, etag });
+        return Ok(outcome);
     }
-    Err(UpdateError::Contended { key, attempts: MAX_ATTEMPTS })
 }
 
-/// Records the changed albums in the gallery summary: read, update, write if still unchanged,
-/// else again. An album's entry only ever moves to a newer revision.
+/// Records the changed albums in the gallery summary, as it is stored when the write happens.
+/// An album's entry only ever moves to a newer revision.
 async fn update_gallery(
     web: &dyn ObjectStore,
     changed: &[Saved<AlbumData>],
 ) -> Result<(Saved<GallerySummary>, bool), UpdateError> {
-    for attempt in 1..=MAX_ATTEMPTS {
-        let Saved { value: mut gallery, etag: read } = load_gallery_versioned(web).await?;
+    let options = PutOptions::json();
+    let mut update = Update::new(web, GALLERY_DATA_KEY, READ_DATA_FILE, &options);
+    loop {
+        let current = update.read().await?;
+        let mut gallery = parse(GALLERY_DATA_KEY, current.body.as_deref(), GallerySummary::default)?;
         let mut gallery_changed = false;
         for data in changed {
             gallery_changed |= gallery.update(&data.value);
         }
         if !gallery_changed {
-            return Ok((Saved { value: gallery, etag: read }, false));
+            return Ok((Saved { value: gallery, etag: current.etag }, false));
         }
-        match save_json_if(web, GALLERY_DATA_KEY, &gallery, read.as_deref()).await {
-            Ok(etag) => return Ok((Saved { value: gallery, etag: Some(etag) }, true)),
-            Err(e) if is_conflict(&e) => {
-                tracing::info!(attempt, "gallery summary changed by another run; updating again");
-                back_off(attempt).await;
-            }
-            Err(e) => return Err(e),
+        match update.write(to_json(GALLERY_DATA_KEY, &gallery)?).await? {
+            Written::Conflict => continue,
+            Written::Stored(etag) => return Ok((Saved { value: gallery, etag: Some(etag) }, true)),
+            Written::Unchanged => return Ok((Saved { value: gallery, etag: current.etag }, false)),
         }
     }
-    Err(UpdateError::Contended { key: GALLERY_DATA_KEY.to_owned(), attempts: MAX_ATTEMPTS })
 }
 
 /// Applies `messages` (grouped by album, in order) to the data files in `web`, reading

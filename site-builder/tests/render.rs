@@ -2,23 +2,24 @@
 
 use bytes::Bytes;
 use scraper::{Html, Selector};
-use shared::{Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, SiteMessage};
+use shared::{MemoryStore, ObjectStore, PutOptions};
+use shoebox_core::{Derivative, ExifSummary, PhotoManifest, SiteMessage};
 use site_builder::site::Buckets;
 use site_builder::{update_site, Renderer, Theme};
 use std::collections::BTreeSet;
 
 fn manifest(key: &str, w: u32, h: u32, date: &str) -> PhotoManifest {
-    let album = shared::keys::album_of(key).unwrap_or_default().to_owned();
-    let dir = shared::keys::derivative_dir(&album, key.rsplit('/').next().unwrap_or(key), "etag", key);
+    let album = shoebox_core::keys::album_of(key).unwrap_or_default().to_owned();
+    let dir = shoebox_core::keys::derivative_dir(&album, key.rsplit('/').next().unwrap_or(key), "etag", key);
     let derivatives = [2048u32, 1280, 640, 320]
         .iter()
         .map(|&edge| {
             let (dw, dh) = if w >= h { (edge, edge * h / w) } else { (edge * w / h, edge) };
-            Derivative { width: dw, height: dh, key: shared::keys::derivative_key(&dir, dw), bytes: 1 }
+            Derivative { width: dw, height: dh, key: shoebox_core::keys::derivative_key(&dir, dw), bytes: 1 }
         })
         .collect();
     PhotoManifest {
-        schema: shared::MANIFEST_SCHEMA,
+        schema: shoebox_core::MANIFEST_SCHEMA,
         source_key: key.into(),
         album,
         etag: "etag".into(),
@@ -306,7 +307,7 @@ async fn rebuild_all_removes_data_and_pages_of_albums_without_manifests() {
     let family = manifest("Family/1.jpg", 4000, 4000, "2023-01-01T00:00:00");
     resized
         .put(
-            &shared::keys::manifest_key("Family/1.jpg"),
+            &shoebox_core::keys::manifest_key("Family/1.jpg"),
             Bytes::from(serde_json::to_vec(&family).expect("json")),
             &PutOptions::json(),
         )
@@ -336,7 +337,7 @@ async fn a_replaced_photo_s_old_derivatives_are_deleted_after_the_page_moved_on(
     let version = |etag: &str, seq: &str| {
         let mut m = manifest("Family/1.jpg", 4000, 3000, "2023-01-01T00:00:00");
         m.etag = etag.into();
-        m.sequencer = Some(shared::Sequencer(seq.into()));
+        m.sequencer = Some(shoebox_core::Sequencer(seq.into()));
         // Derivative keys carry a hash of the ETag; mark them with it instead.
         for d in &mut m.derivatives {
             d.key = d.key.replace("/1.jpg-", &format!("/1.jpg-{etag}-"));

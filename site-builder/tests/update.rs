@@ -1,17 +1,16 @@
 //! Applying SiteQueue batches through an object store: bounded I/O whatever the gallery's size.
 
 use bytes::Bytes;
-use shared::keys::{album_data_key, GALLERY_DATA_KEY};
 use shared::store::OpCounts;
-use shared::{
-    Derivative, ExifSummary, MemoryStore, ObjectStore, PhotoManifest, PutOptions, Sequencer, SiteMessage,
-};
+use shared::{MemoryStore, ObjectStore, PutOptions};
+use shoebox_core::keys::{album_data_key, GALLERY_DATA_KEY};
+use shoebox_core::{Derivative, ExifSummary, PhotoManifest, Sequencer, SiteMessage};
 use site_builder::{apply_batch, AlbumData, GallerySummary, SortOrder};
 
 fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
     let key = format!("{album}/IMG_{n:05}.jpg");
     PhotoManifest {
-        schema: shared::MANIFEST_SCHEMA,
+        schema: shoebox_core::MANIFEST_SCHEMA,
         album: album.into(),
         etag: etag.into(),
         sequencer: Some(Sequencer(format!("{n:016X}"))),

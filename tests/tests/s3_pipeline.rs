@@ -4,7 +4,8 @@
 
 use lambda_runtime::{Context, LambdaEvent};
 use resize_worker::lambda::handle_batch;
-use shared::{s3_client, sqs_client, PhotoManifest, SiteMessage};
+use shared::{s3_client, sqs_client};
+use shoebox_core::{PhotoManifest, SiteMessage};
 use std::collections::BTreeSet;
 use tests::*;
 
@@ -73,7 +74,7 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
     // Derivatives and manifests landed under the awkward keys.
     let stored: BTreeSet<String> = keys(&s3, &resized).await?.into_iter().collect();
     for (key, dims) in [(ROME, (1800, 1200)), (DAY2, (1200, 1800))] {
-        let manifest_key = shared::keys::manifest_key(key);
+        let manifest_key = shoebox_core::keys::manifest_key(key);
         assert!(stored.contains(&manifest_key), "{manifest_key} in {stored:?}");
         let body = s3
             .get_object()
@@ -129,7 +130,7 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
         let body = s3
             .get_object()
             .bucket(&resized)
-            .key(shared::keys::manifest_key(ROME))
+            .key(shoebox_core::keys::manifest_key(ROME))
             .send()
             .await?
             .body
@@ -151,8 +152,8 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
     for d in &rome_manifest.derivatives {
         assert!(!stored.contains(&d.key), "{} deleted", d.key);
     }
-    assert!(!stored.contains(&shared::keys::manifest_key(ROME)));
-    assert!(stored.contains(&shared::keys::manifest_key(DAY2)), "the other photo stays");
+    assert!(!stored.contains(&shoebox_core::keys::manifest_key(ROME)));
+    assert!(stored.contains(&shoebox_core::keys::manifest_key(DAY2)), "the other photo stays");
     let site = site_messages(&receive(&sqs, &site_url, 1).await?);
     assert!(
         site.iter().any(|m| matches!(m, SiteMessage::PhotoRemoved { source_key, album, .. } if source_key == ROME && album == "Trips/Rome 2024")),

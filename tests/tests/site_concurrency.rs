@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use lambda_runtime::{Context, LambdaEvent};
 use shared::{
-    s3_client, sqs_client, Derivative, ExifSummary, Object, ObjectInfo, ObjectStore, PhotoManifest,
-    Precondition, PutOptions, S3Store, SiteMessage, SiteQueue, SqsSiteQueue, StoreError,
+    s3_client, sqs_client, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, S3Store, SiteQueue,
+    SqsSiteQueue, StoreError,
 };
+use shoebox_core::{Derivative, ExifSummary, PhotoManifest, SiteMessage};
 use site_builder::lambda::{handle, SiteBuilder};
 use site_builder::Renderer;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -66,11 +67,11 @@ impl ObjectStore for SlowReads {
 }
 
 fn manifest(key: &str) -> PhotoManifest {
-    let album = shared::keys::album_of(key).unwrap_or_default().to_owned();
+    let album = shoebox_core::keys::album_of(key).unwrap_or_default().to_owned();
     let stem = key.rsplit('/').next().unwrap_or(key).trim_end_matches(".jpg");
-    let dir = shared::keys::derivative_dir(&album, stem, "etag", key);
+    let dir = shoebox_core::keys::derivative_dir(&album, stem, "etag", key);
     PhotoManifest {
-        schema: shared::MANIFEST_SCHEMA,
+        schema: shoebox_core::MANIFEST_SCHEMA,
         source_key: key.into(),
         album,
         etag: "etag".into(),
@@ -81,7 +82,7 @@ fn manifest(key: &str) -> PhotoManifest {
         derivatives: vec![Derivative {
             width: 640,
             height: 427,
-            key: shared::keys::derivative_key(&dir, 640),
+            key: shoebox_core::keys::derivative_key(&dir, 640),
             bytes: 1,
         }],
         thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
@@ -150,7 +151,7 @@ async fn two_site_builders_at_once_lose_no_update() -> anyhow::Result<()> {
     assert_eq!(summary["albums"]["Trips/Rome"]["photo_count"], expected.len());
     let page = get("Trips/Rome/index.html").await?;
     for key in &expected {
-        let id = shared::keys::photo_id(key);
+        let id = shoebox_core::keys::photo_id(key);
         assert!(page.contains(&format!("id=\"photo-{id}\"")), "{key} is on the page");
     }
     let folder = get("Trips/index.html").await?;

@@ -410,15 +410,41 @@ mod tests {
         assert_eq!(keys, ["d/x.json"], "the lock file is not an object");
     }
 
-    #[tokio::test]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_replaced_object_is_never_seen_half_written() {
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        const LEN: usize = 4 << 20;
         let dir = tempfile::tempdir().expect("tempdir");
         let store = LocalStore::new(dir.path());
-        store.put("k/v", Bytes::from(vec![1u8; 1 << 20]), &PutOptions::default()).await.expect("put");
-        store.put("k/v", Bytes::from(vec![2u8; 1 << 20]), &PutOptions::default()).await.expect("put");
+        store.put("k/v", Bytes::from(vec![0u8; LEN]), &PutOptions::default()).await.expect("put");
+        let (done, reads) = (Arc::new(AtomicBool::new(false)), Arc::new(AtomicUsize::new(0)));
+        // A reader reads the whole time a writer replaces the object, version after version.
+        let reader = {
+            let (store, done, reads) = (store.clone(), done.clone(), reads.clone());
+            tokio::spawn(async move {
+                while !done.load(Ordering::SeqCst) {
+                    let got = store.get("k/v", u64::MAX).await.expect("get").expect("always there");
+                    let first = got.body[0];
+                    let whole = got.body.len() == LEN && got.body.iter().all(|b| *b == first);
+                    assert!(whole, "a read saw {} bytes, not one whole version", got.body.len());
+                    reads.fetch_add(1, Ordering::SeqCst);
+                }
+            })
+        };
+        // Until the reader has read 30 times while the object was being replaced.
+        let started = std::time::Instant::now();
+        let mut version = 1u8;
+        while reads.load(Ordering::SeqCst) < 30 && started.elapsed().as_secs() < 60 && !reader.is_finished() {
+            store.put("k/v", Bytes::from(vec![version; LEN]), &PutOptions::default()).await.expect("put");
+            version = version.wrapping_add(1);
+        }
+        done.store(true, Ordering::SeqCst);
+        reader.await.expect("the reader saw only whole versions");
+        assert!(reads.load(Ordering::SeqCst) >= 30, "the reader overlapped the writes");
         let entries: Vec<_> = std::fs::read_dir(dir.path().join("k")).expect("dir").collect();
         assert_eq!(entries.len(), 1, "no temp files left behind");
         let got = store.get("k/v", u64::MAX).await.expect("get").expect("exists");
-        assert!(got.body.iter().all(|b| *b == 2));
+        assert!(got.body.iter().all(|b| *b == version.wrapping_sub(1)));
     }
 }

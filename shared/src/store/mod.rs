@@ -1,16 +1,19 @@
 //! The object-store trait: the narrow view of a bucket that the core logic needs.
 //!
 //! [`S3Store`] talks to S3 (or moto, via `AWS_ENDPOINT_URL`); [`LocalStore`] keeps objects as files
-//! under a folder, for local mode and tests. Both report a missing object as `Ok(None)`, so callers
-//! treat "gone" as an ordinary outcome rather than an error.
+//! under a folder, for local mode and tests; [`MemoryStore`] counts operations. All report a
+//! missing object as `Ok(None)`, so callers treat "gone" as an ordinary outcome rather than an
+//! error. [`Update`] is the read-modify-write every caller of [`ObjectStore::put_if`] goes through.
 
 mod local;
 mod memory;
 mod s3;
+pub mod update;
 
 pub use local::LocalStore;
 pub use memory::{MemoryStore, OpCounts};
 pub use s3::{s3_client, S3Store};
+pub use update::{Current, Read, Update, Written};
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -137,6 +140,14 @@ pub enum StoreError {
     Conflict {
         /// The key.
         key: String,
+    },
+    /// An [`Update`] found the object changed by another writer every time it tried.
+    #[error("{key}: changed by another writer {attempts} times in a row; not written")]
+    Contended {
+        /// The key.
+        key: String,
+        /// How often it was tried.
+        attempts: u32,
     },
     /// An S3 request failed.
     #[error("s3://{bucket}/{key}: {op} failed: {message}")]

@@ -4,16 +4,28 @@
 //! is kept; of an APNG, the still image is read. Interlaced (Adam7) files arrive as seven passes
 //! of spaced-out rows, which the frame sums in wherever they land.
 
-use crate::box_shrink::ShrinkingFrame;
-use crate::decode::{check_pixels, Decoded};
+use super::box_shrink::ShrinkingFrame;
+use super::frame::{check_pixels, Decoded};
 use crate::error::ResizeError;
-use crate::format::Format;
+use crate::orientation::Stored;
 use png::{Adam7Info, ColorType, InterlaceInfo, Transformations};
 use shared::Limits;
+use shoebox_core::PhotoFormat;
 use std::io::Cursor;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::corrupt(Format::Png, message)
+    ResizeError::corrupt(PhotoFormat::Png, message)
+}
+
+/// The decoder's own buffers (one row, decompression state, chunks such as iCCP) stay small; the
+/// frame is ours.
+const DECODER_BYTES: usize = 64 << 20;
+
+/// The picture's size from its header (`IHDR`).
+pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ResizeError> {
+    let decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: DECODER_BYTES });
+    let reader = decoder.read_info().map_err(corrupt)?;
+    Ok((reader.info().width, reader.info().height))
 }
 
 /// Adam7's passes: first column, first row, column spacing, row spacing (PNG spec, 8.2).
@@ -48,10 +60,8 @@ fn row_places(width: usize, height: usize, interlaced: bool) -> Vec<RowPlace> {
 }
 
 /// Decodes a PNG, shrunk by a whole factor as far as `shrink_to` allows.
-pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
-    // The decoder's own buffers (one row, decompression state, chunks such as iCCP) stay small;
-    // the frame is ours.
-    let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: 64 << 20 });
+pub fn decode(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+    let mut decoder = png::Decoder::new_with_limits(Cursor::new(bytes), png::Limits { bytes: DECODER_BYTES });
     decoder.set_transformations(Transformations::EXPAND | Transformations::STRIP_16);
     let mut reader = decoder.read_info().map_err(corrupt)?;
     let info = reader.info();
@@ -95,8 +105,8 @@ pub fn decode_png(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Resu
     Ok(Decoded {
         pixels: frame.finish(),
         icc_profile,
-        format: Format::Png,
+        format: PhotoFormat::Png,
         full_size: (width, height),
-        upright: false,
+        orientation: Stored::AsCoded,
     })
 }

@@ -1,5 +1,16 @@
-//! The login page: self-contained (inline CSS, no requests), works without JavaScript and on a
-//! phone, follows the system's dark or light mode.
+//! The sign-in pages, owned here so that the edge function (which answers [`LOGIN_PATH`] and
+//! share links with them) and the site builder (which publishes the static copy CloudFront shows
+//! for 403) render the same page without the site builder linking bcrypt or RSA. Self-contained
+//! (inline CSS, no requests), works without JavaScript and on a phone, follows the system's dark
+//! or light mode.
+
+use crate::keys::{LOGIN_PATH, LOGIN_SCRIPT_KEY};
+
+/// The cookie naming the album a scoped visitor (a share link, a user limited to one album) may
+/// see, as its URL path. Not a credential (CloudFront ignores it): the pages' scripts read it to
+/// hide links the visitor cannot follow, so it is the one cookie scripts may read. The edge sets
+/// it (`edge_auth::cookies`); `site-builder/web/gallery.js` and [`static_login_script`] read it.
+pub const SCOPE_COOKIE: &str = "shoebox-scope";
 
 /// Escapes text for HTML content and attribute values.
 pub fn escape(text: &str) -> String {
@@ -65,7 +76,7 @@ pub fn login_page(title: &str, error: Option<&str>, next: &str) -> String {
     let main = format!(
         r#"<h1>{title}</h1>
 <p class="sub">This gallery is private. Please sign in.</p>
-{error}<form method="post" action="/_auth/login">
+{error}<form method="post" action="{LOGIN_PATH}">
 <input type="hidden" name="next" value="{next}">
 <label for="username">User name</label>
 <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required autofocus>
@@ -86,30 +97,32 @@ pub fn message_page(title: &str, heading: &str, text: &str) -> String {
     page(&format!("{heading} · {title}"), &format!("<h1>{heading}</h1>\n<p class=\"sub\">{text}</p>\n"))
 }
 
-/// Where the static login page's script is served (unsigned, beside the page).
-pub const STATIC_LOGIN_SCRIPT_PATH: &str = "/_auth/login.js";
-
 /// The static login page's script: it fills `next` with the address the visitor asked for, and
-/// tells a visitor who holds a share link's cookies (the readable `shoebox-scope` cookie) that
-/// their link opens one album only, with a way back to it. A file of its own, because the sites'
-/// Content-Security-Policy allows no inline scripts.
-pub const STATIC_LOGIN_SCRIPT: &str = r#"document.querySelector('input[name=next]').value = location.pathname + location.search + location.hash;
-const scope = document.cookie.split('; ').find((c) => c.startsWith('shoebox-scope='))?.slice(14);
-if (scope && /^\/[A-Za-z0-9%._~\-/]*\/$/.test(scope) && !location.pathname.startsWith(scope)) {
+/// tells a visitor who holds a share link's cookies (the readable [`SCOPE_COOKIE`]) that their
+/// link opens one album only, with a way back to it. A file of its own ([`LOGIN_SCRIPT_KEY`]),
+/// because the sites' Content-Security-Policy allows no inline scripts.
+pub fn static_login_script() -> String {
+    format!(
+        r#"document.querySelector('input[name=next]').value = location.pathname + location.search + location.hash;
+const scope = document.cookie.split('; ').find((c) => c.startsWith('{SCOPE_COOKIE}='))?.slice({prefix});
+if (scope && /^\/[A-Za-z0-9%._~\-/]*\/$/.test(scope) && !location.pathname.startsWith(scope)) {{
   const note = document.createElement('p');
   note.className = 'sub';
   note.append('The link you opened shows one album only: ');
-  note.append(Object.assign(document.createElement('a'), { href: scope, textContent: 'back to that album' }));
+  note.append(Object.assign(document.createElement('a'), {{ href: scope, textContent: 'back to that album' }}));
   note.append('. To see more, sign in.');
   document.querySelector('main h1').after(note);
+}}
+"#,
+        prefix = SCOPE_COOKIE.len() + 1
+    )
 }
-"#;
 
-/// The login page as a static file (`_auth/login.html`), which CloudFront serves in place of any
-/// page a visitor may not see yet: [`STATIC_LOGIN_SCRIPT`] sends them back to the address they
+/// The login page as a static file (at [`crate::keys::LOGIN_PAGE_KEY`]), which CloudFront serves in place of any
+/// page a visitor may not see yet: [`static_login_script`] sends them back to the address they
 /// asked for after signing in (without JavaScript they land on the front page).
 pub fn static_login_page(title: &str) -> String {
-    let script = format!("<script src=\"{STATIC_LOGIN_SCRIPT_PATH}\" defer></script>\n");
+    let script = format!("<script src=\"/{LOGIN_SCRIPT_KEY}\" defer></script>\n");
     login_page(title, None, "/").replace("</head>", &format!("{script}</head>"))
 }
 
@@ -125,5 +138,25 @@ mod tests {
         assert!(page.contains(r#"value="/a?b=&quot;c&quot;""#));
         assert!(!page.contains("http://") && !page.contains("https://") && !page.contains("<script"));
         assert!(page.contains(r#"name="viewport""#));
+        assert!(page.contains(&format!(r#"action="{LOGIN_PATH}""#)));
+    }
+
+    #[test]
+    fn the_static_page_loads_its_script_which_reads_the_scope_cookie() {
+        let page = static_login_page("Photos");
+        assert!(page.contains(&format!(r#"<script src="/{LOGIN_SCRIPT_KEY}" defer></script>"#)), "{page}");
+        // Byte for byte the script browsers ran before it was assembled from the cookie's name.
+        let expected = r#"document.querySelector('input[name=next]').value = location.pathname + location.search + location.hash;
+const scope = document.cookie.split('; ').find((c) => c.startsWith('shoebox-scope='))?.slice(14);
+if (scope && /^\/[A-Za-z0-9%._~\-/]*\/$/.test(scope) && !location.pathname.startsWith(scope)) {
+  const note = document.createElement('p');
+  note.className = 'sub';
+  note.append('The link you opened shows one album only: ');
+  note.append(Object.assign(document.createElement('a'), { href: scope, textContent: 'back to that album' }));
+  note.append('. To see more, sign in.');
+  document.querySelector('main h1').after(note);
+}
+"#;
+        assert_eq!(static_login_script(), expected);
     }
 }

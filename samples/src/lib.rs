@@ -1,5 +1,8 @@
 //! Photo-like sample images (sky, hills, discs, sensor-like noise), deterministic from a seed:
-//! the project ships no photos, so `shoebox demo` and the benchmarks make their own.
+//! the project ships no photos, so `shoebox demo`, the tests and the benchmarks make their own.
+//!
+//! - [`photo_like`]: RGB pixels of a scene.
+//! - [`sample_jpeg`]: the scene as a camera-like JPEG, with [`SampleExif`] when given.
 
 /// RGB pixels of a photo-like scene; `seed` varies the light, the hills and the discs.
 pub fn photo_like(width: u32, height: u32, seed: u64) -> Vec<u8> {
@@ -145,23 +148,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sample_photos_decode_and_carry_their_exif() {
-        let exif = SampleExif {
-            make: "Shoebox".into(),
-            model: "Sample Camera".into(),
-            taken: "2024:05:01 10:02:03".into(),
-            exposure: (1, 250),
-            f_number_tenths: 28,
-            iso: 400,
-        };
-        let jpeg = sample_jpeg(300, 200, 7, Some(&exif)).expect("encodes");
-        let photo =
-            crate::resize_photo(&jpeg, "jpg", &shared::Limits::default()).expect("the worker reads it");
-        assert_eq!((photo.width, photo.height), (300, 200));
-        assert_eq!(photo.exif.camera.as_deref(), Some("Shoebox Sample Camera"));
-        assert_eq!(photo.exif.captured_at.as_deref(), Some("2024-05-01T10:02:03"));
-        assert_eq!(photo.exif.iso, Some(400));
+    fn scenes_follow_their_seed_and_jpegs_carry_the_exif() {
         assert_ne!(photo_like(64, 64, 1), photo_like(64, 64, 2), "seeds differ");
         assert_eq!(photo_like(64, 64, 3), photo_like(64, 64, 3), "and are deterministic");
+        let exif =
+            SampleExif { make: "Shoebox".into(), taken: "2024:05:01 10:02:03".into(), ..Default::default() };
+        let jpeg = sample_jpeg(30, 20, 7, Some(&exif)).expect("encodes");
+        assert!(jpeg.starts_with(&[0xFF, 0xD8]) && jpeg.ends_with(&[0xFF, 0xD9]));
+        assert!(jpeg.windows(6).any(|w| w == b"Exif\0\0"));
+        assert!(jpeg.windows(19).any(|w| w == b"2024:05:01 10:02:03"));
+        assert!(sample_jpeg(70_000, 1, 0, None).is_err(), "JPEG sizes stop at 65,535");
     }
 }

@@ -4,7 +4,7 @@
 //! data; it never lists the gallery to learn what changed.
 
 use crate::manifest::PhotoManifest;
-use crate::s3_event::Sequencer;
+use crate::sequencer::Sequencer;
 use serde::{Deserialize, Serialize};
 
 /// A change the site builder must apply.

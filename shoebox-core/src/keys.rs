@@ -1,25 +1,27 @@
-//! Every key scheme Shoebox uses, in one place.
+//! Every key and URL scheme Shoebox uses, in one place: the only file that spells the reserved
+//! folders (`_p/`, `_o/`, `_auth/`, `_assets/`, `_data/`, `_manifests/`, `_theme/`).
 //!
-//! | bucket  | key (= URL path where served)                 |
-//! |---------|-----------------------------------------------|
-//! | source  | `ALBUM/…/PHOTO.jpg`, `ALBUM/album.yml`         |
-//! | source  | served as `/ALBUM/…/_o/PHOTO.jpg` (originals)  |
-//! | resized | `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`               |
-//! | resized | `_manifests/ALBUM/…/PHOTO.jpg.json`            |
-//! | web     | `index.html`, `ALBUM/…/index.html`             |
-//! | web     | `_data/ALBUM/…/album.json`, `_data/gallery.json` |
-//! | web     | `_assets/NAME.HASH.EXT`, `_auth/login.html`    |
+//! | bucket  | key (= URL path where served)                    |
+//! |---------|--------------------------------------------------|
+//! | source  | `ALBUM/…/PHOTO.jpg`, `ALBUM/album.yml`, `_theme/` |
+//! | source  | served as `/ALBUM/…/_o/PHOTO.jpg` (originals)     |
+//! | resized | `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`                  |
+//! | resized | `_manifests/ALBUM/…/PHOTO.jpg.json`               |
+//! | web     | `index.html`, `ALBUM/…/index.html`                |
+//! | web     | `_data/ALBUM/…/album.json`, `_data/gallery.json`  |
+//! | web     | `_assets/NAME.HASH.EXT`, `_auth/login.html`, …    |
 //!
 //! One album, one policy: everything private about an album (its page, derivatives, originals,
 //! sub-albums) lives under the album's own URL path, so the CloudFront policy resource
 //! `https://HOST/ALBUM/*` ([`album_resource`]) grants exactly that album. Names starting with
-//! `_` are never albums or photos, so `_p`, `_o` and the site's own `_…` folders cannot collide
-//! with them.
+//! `_` are never albums or photos, so the reserved folders cannot collide with them.
 //!
 //! HASH is derived from the source object's ETag (and key), so a replaced photo gets new
 //! derivative URLs and every derivative can be cached forever.
 
+use crate::formats::PhotoFormat;
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// Name of the optional per-album metadata file.
 pub const ALBUM_METADATA_FILE: &str = "album.yml";
@@ -29,17 +31,75 @@ pub const DERIVATIVES_FOLDER: &str = "_p";
 pub const ORIGINALS_FOLDER: &str = "_o";
 /// Prefix of manifest keys in the resized bucket (never served).
 pub const MANIFESTS_PREFIX: &str = "_manifests/";
+/// Prefix of the site builder's data files in the web bucket.
+pub const DATA_PREFIX: &str = "_data/";
+/// The web-bucket key of the gallery summary.
+pub const GALLERY_DATA_KEY: &str = "_data/gallery.json";
+/// Prefix of the content-hashed stylesheet and scripts in the web bucket.
+pub const ASSETS_PREFIX: &str = "_assets/";
+/// The prefix of the source bucket (or the folder of albums) a theme is read from.
+pub const THEME_PREFIX: &str = "_theme/";
 /// Key of the gallery's front page in the web bucket.
 pub const INDEX_PAGE: &str = "index.html";
 
-/// File extensions (lower case) that Shoebox treats as photos.
-pub const PHOTO_EXTENSIONS: &[&str] =
-    &["jpg", "jpeg", "png", "webp", "gif", "heic", "heif", "hif", "avif", "tif", "tiff", "mpo"];
+/// The sign-in folder's URL prefix: nothing under it is private, and a login never returns
+/// into it.
+pub const AUTH_URL_PREFIX: &str = "/_auth/";
+/// Where the sign-in form is shown (GET) and sent (POST), answered by the edge function.
+pub const LOGIN_PATH: &str = "/_auth/login";
+/// Where visitors sign out, answered by the edge function.
+pub const LOGOUT_PATH: &str = "/_auth/logout";
+/// Where share links are opened (`/_auth/share?t=TOKEN`), answered by the edge function.
+pub const SHARE_PATH: &str = "/_auth/share";
+/// Web-bucket key of the static sign-in page CloudFront shows instead of a forbidden page.
+pub const LOGIN_PAGE_KEY: &str = "_auth/login.html";
+/// Web-bucket key of the static sign-in page's script (no inline scripts: the CSP allows none).
+pub const LOGIN_SCRIPT_KEY: &str = "_auth/login.js";
+/// Web-bucket key of the not-found page (unsigned, like the sign-in page).
+pub const NOT_FOUND_PAGE_KEY: &str = "_auth/404.html";
 
-/// Why a file that is neither a photo nor `album.yml` is left alone (every [`PHOTO_EXTENSIONS`]
-/// entry is named; a test keeps the two in step).
-const NOT_A_PHOTO: &str =
-    "not a photo (.jpg .jpeg .png .webp .gif .heic .heif .hif .avif .tif .tiff .mpo) or album.yml";
+/// CloudFront path pattern of the unsigned sign-in folder (pages, their script, the 404 page).
+pub const AUTH_PATTERN: &str = "/_auth/*";
+/// CloudFront path pattern of the unsigned content-hashed assets.
+pub const ASSETS_PATTERN: &str = "/_assets/*";
+/// CloudFront path pattern of every album's derivatives (resized bucket, signed).
+pub const DERIVATIVES_PATTERN: &str = "*/_p/*";
+/// CloudFront path pattern of every album's originals (source bucket, signed).
+pub const ORIGINALS_PATTERN: &str = "*/_o/*";
+
+/// Why a key of the source bucket is left alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Ignored {
+    /// A folder marker (`Trip/`) or an empty key.
+    FolderMarker,
+    /// `Trip//a.jpg`: a path part is empty.
+    EmptySegment,
+    /// A path part starts with `.` or `_` (hidden files, `..`, `_drafts/`, the reserved folders).
+    Hidden,
+    /// A file at the bucket's root belongs to no album.
+    AtRoot,
+    /// Neither a photo nor `album.yml`.
+    NotAPhoto,
+}
+
+impl std::fmt::Display for Ignored {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ignored::FolderMarker => f.write_str("folder marker"),
+            Ignored::EmptySegment => f.write_str("empty path segment"),
+            Ignored::Hidden => f.write_str("name starts with '.' or '_'"),
+            Ignored::AtRoot => f.write_str("at the bucket root, not inside an album folder"),
+            Ignored::NotAPhoto => {
+                f.write_str("not a photo (")?;
+                for (i, ext) in PhotoFormat::extensions().enumerate() {
+                    write!(f, "{}.{ext}", if i == 0 { "" } else { " " })?;
+                }
+                write!(f, ") or {ALBUM_METADATA_FILE}")
+            }
+        }
+    }
+}
 
 /// What a key in the source bucket is, as far as Shoebox cares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,8 +118,8 @@ pub enum SourceObject {
         /// The album path the file describes.
         album: String,
     },
-    /// A key Shoebox deliberately leaves alone; the reason says why.
-    Ignored(&'static str),
+    /// A key Shoebox deliberately leaves alone, and why.
+    Ignored(Ignored),
 }
 
 /// Why a key cannot be used by Shoebox at all.
@@ -71,6 +131,21 @@ pub enum SourceKeyError {
     NotAManifestKey(String),
 }
 
+/// Why a path of folder names is not an album (or a key inside one), if it is not.
+fn folder_path_problem(path: &str) -> Option<Ignored> {
+    let parts = path.split('/');
+    if parts.clone().any(str::is_empty) {
+        return Some(Ignored::EmptySegment);
+    }
+    parts.clone().any(|p| p.starts_with('.') || p.starts_with('_')).then_some(Ignored::Hidden)
+}
+
+/// Whether `album` names an album (or a folder of albums): folder names joined by `/`, none
+/// empty, none starting with `.` or `_`.
+pub fn is_album_path(album: &str) -> bool {
+    folder_path_problem(album).is_none()
+}
+
 /// Classifies a key of the source bucket.
 ///
 /// Folders are albums and nested folders are sub-albums. Any path part starting with `.` or `_`
@@ -78,30 +153,22 @@ pub enum SourceKeyError {
 /// at the bucket's root (they belong to no album) and files that are not photos.
 pub fn classify_source_key(key: &str) -> SourceObject {
     if key.is_empty() || key.ends_with('/') {
-        return SourceObject::Ignored("folder marker");
+        return SourceObject::Ignored(Ignored::FolderMarker);
     }
-    let parts: Vec<&str> = key.split('/').collect();
-    if parts.iter().any(|p| p.is_empty()) {
-        return SourceObject::Ignored("empty path segment");
+    if let Some(why) = folder_path_problem(key) {
+        return SourceObject::Ignored(why);
     }
-    if parts.iter().any(|p| p.starts_with('.') || p.starts_with('_')) {
-        return SourceObject::Ignored("name starts with '.' or '_'");
-    }
-    let (file, folders) = parts.split_last().expect("split of a non-empty string has a part");
-    if folders.is_empty() {
-        return SourceObject::Ignored("at the bucket root, not inside an album folder");
-    }
-    let album = folders.join("/");
-    if *file == ALBUM_METADATA_FILE {
-        return SourceObject::AlbumMetadata { album };
+    let Some((album, file)) = key.rsplit_once('/') else {
+        return SourceObject::Ignored(Ignored::AtRoot);
+    };
+    if file == ALBUM_METADATA_FILE {
+        return SourceObject::AlbumMetadata { album: album.to_owned() };
     }
     match file.rsplit_once('.') {
-        Some((stem, ext))
-            if !stem.is_empty() && PHOTO_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()) =>
-        {
-            SourceObject::Photo { album, stem: stem.to_owned(), extension: ext.to_owned() }
+        Some((stem, ext)) if !stem.is_empty() && PhotoFormat::from_extension(ext).is_some() => {
+            SourceObject::Photo { album: album.to_owned(), stem: stem.to_owned(), extension: ext.to_owned() }
         }
-        _ => SourceObject::Ignored(NOT_A_PHOTO),
+        _ => SourceObject::Ignored(Ignored::NotAPhoto),
     }
 }
 
@@ -124,8 +191,11 @@ pub fn photo_hash(etag: &str, source_key: &str) -> String {
     h.update(etag.trim_matches('"').as_bytes());
     h.update([0]);
     h.update(source_key.as_bytes());
-    let digest = h.finalize();
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&h.finalize()[..6])
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The folder in the resized bucket holding one version of a photo's derivatives:
@@ -162,9 +232,6 @@ pub fn album_page_key(album: &str) -> String {
     }
 }
 
-/// Prefix of the site builder's data files in the web bucket (`_` keeps it clear of albums).
-pub const DATA_PREFIX: &str = "_data/";
-
 /// The web-bucket key of an album's data file: `_data/ALBUM/…/album.json`.
 pub fn album_data_key(album: &str) -> String {
     format!("{DATA_PREFIX}{album}/album.json")
@@ -175,10 +242,20 @@ pub fn album_of_data_key(key: &str) -> Option<&str> {
     key.strip_prefix(DATA_PREFIX)?.strip_suffix("/album.json").filter(|a| !a.is_empty())
 }
 
+/// The source key of an album's `album.yml`.
+pub fn album_metadata_key(album: &str) -> String {
+    format!("{album}/{ALBUM_METADATA_FILE}")
+}
+
+/// The web-bucket key of a content-hashed asset: `_assets/NAME.HASH.EXTENSION`.
+pub fn asset_key(name: &str, hash: &str, extension: &str) -> String {
+    format!("{ASSETS_PREFIX}{name}.{hash}.{extension}")
+}
+
 /// A stable id for a photo within its album page (`#photo-ID` deep links): 10 hex digits of
 /// SHA-256 of the source key, so it survives replacing the photo's content.
 pub fn photo_id(source_key: &str) -> String {
-    Sha256::digest(source_key.as_bytes())[..5].iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(source_key.as_bytes())[..5])
 }
 
 /// The web path of a key: `/` and each segment percent-encoded.
@@ -201,7 +278,7 @@ pub fn url_path(key: &str) -> String {
 }
 
 /// The web path of a source photo's original: `/ALBUM/…/_o/PHOTO.ext`, percent-encoded. The
-/// distribution's rewrite (and the local gate) turn it back into the source key.
+/// distribution's rewrite ([`origin_path`]) turns it back into the source key's path.
 pub fn original_url(source_key: &str) -> String {
     match source_key.rsplit_once('/') {
         Some((album, file)) => format!("{}{ORIGINALS_FOLDER}{}", album_url(album), url_path(file)),
@@ -226,12 +303,17 @@ pub fn album_resource(host: &str, album: &str) -> String {
     format!("https://{host}{}*", album_url(album))
 }
 
-/// The web-bucket key of the gallery summary.
-pub const GALLERY_DATA_KEY: &str = "_data/gallery.json";
-
-/// The source key of an album's `album.yml`.
-pub fn album_metadata_key(album: &str) -> String {
-    format!("{album}/{ALBUM_METADATA_FILE}")
+/// The path the origin is asked for: what the distribution's viewer-request CloudFront
+/// Function (`PathRewriteFunction` in `template.yaml`, held to the same table,
+/// `deploy/tests/path-rewrites.json`) makes of a request path. An original's `/ALBUM/_o/FILE`
+/// becomes `/ALBUM/FILE` (its source key), a folder `/ALBUM/` is served by `/ALBUM/index.html`.
+pub fn origin_path(uri: &str) -> Cow<'_, str> {
+    let originals = format!("/{ORIGINALS_FOLDER}/");
+    match uri.find(&originals) {
+        Some(i) if i > 0 => Cow::Owned(format!("{}{}", &uri[..i], &uri[i + originals.len() - 1..])),
+        _ if uri.ends_with('/') => Cow::Owned(format!("{uri}{INDEX_PAGE}")),
+        _ => Cow::Borrowed(uri),
+    }
 }
 
 #[cfg(test)]
@@ -258,38 +340,50 @@ mod tests {
 
     #[test]
     fn ignores_hidden_root_and_non_photo_keys() {
-        for key in [
-            "",
-            "Trip/",
-            "Trip//a.jpg",
-            ".hidden/a.jpg",
-            "Trip/.DS_Store",
-            "Trip/_drafts/a.jpg",
-            "Trip/../etc/a.jpg",
-            "a.jpg",
-            "album.yml",
-            "Trip/notes.txt",
-            "Trip/.jpg",
-            "Trip/noext",
+        for (key, why) in [
+            ("", Ignored::FolderMarker),
+            ("Trip/", Ignored::FolderMarker),
+            ("Trip//a.jpg", Ignored::EmptySegment),
+            (".hidden/a.jpg", Ignored::Hidden),
+            ("Trip/.DS_Store", Ignored::Hidden),
+            ("Trip/_drafts/a.jpg", Ignored::Hidden),
+            ("Trip/../etc/a.jpg", Ignored::Hidden),
+            ("a.jpg", Ignored::AtRoot),
+            ("album.yml", Ignored::AtRoot),
+            ("Trip/notes.txt", Ignored::NotAPhoto),
+            ("Trip/.jpg", Ignored::Hidden),
+            ("Trip/noext", Ignored::NotAPhoto),
             // A Live Photo's video beside its HEIC still.
-            "Trip/IMG_0001.MOV",
+            ("Trip/IMG_0001.MOV", Ignored::NotAPhoto),
         ] {
-            assert!(
-                matches!(classify_source_key(key), SourceObject::Ignored(_)),
-                "{key:?} should be ignored"
-            );
+            assert_eq!(classify_source_key(key), SourceObject::Ignored(why), "{key:?}");
         }
-        // The reason names every extension that would have made it a photo.
-        let SourceObject::Ignored(reason) = classify_source_key("Trip/notes.txt") else { unreachable!() };
-        for ext in PHOTO_EXTENSIONS {
+        assert!(matches!(classify_source_key("Trip/IMG_0001.HEIC"), SourceObject::Photo { .. }));
+    }
+
+    #[test]
+    fn the_not_a_photo_reason_names_every_photo_extension_from_the_format_table() {
+        let reason = Ignored::NotAPhoto.to_string();
+        assert_eq!(
+            reason,
+            "not a photo (.jpg .jpeg .mpo .png .webp .gif .tif .tiff .heic .heif .hif .avif) or album.yml"
+        );
+        for ext in PhotoFormat::extensions() {
             assert!(
-                reason
-                    .split(' ')
-                    .any(|w| w.trim_start_matches('(').trim_end_matches(')') == format!(".{ext}")),
+                matches!(classify_source_key(&format!("A/x.{ext}")), SourceObject::Photo { .. }),
                 "{ext}"
             );
         }
-        assert!(matches!(classify_source_key("Trip/IMG_0001.HEIC"), SourceObject::Photo { .. }));
+    }
+
+    #[test]
+    fn album_paths_are_folder_names_that_are_not_hidden() {
+        for ok in ["Trip", "Trips/Rome 2024", "Caf\u{e9}", "a*b?"] {
+            assert!(is_album_path(ok), "{ok:?}");
+        }
+        for bad in ["", "/", "Trip/", "/Trip", "a//b", "_auth", "Trip/_p", ".git", "a/../b"] {
+            assert!(!is_album_path(bad), "{bad:?}");
+        }
     }
 
     #[test]
@@ -325,6 +419,8 @@ mod tests {
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
         assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);
+        assert!(GALLERY_DATA_KEY.starts_with(DATA_PREFIX));
+        assert_eq!(asset_key("site", "0123456789", "css"), "_assets/site.0123456789.css");
         assert_eq!(original_url("Trips/Rome 2024/a+b.jpg"), "/Trips/Rome%202024/_o/a%2Bb.jpg");
         assert_eq!(
             classify_source_key(&album_metadata_key("A/B")),
@@ -334,6 +430,37 @@ mod tests {
             matches!(classify_source_key(&album_data_key("A")), SourceObject::Ignored(_)),
             "data never looks like an album"
         );
+    }
+
+    #[test]
+    fn the_sign_in_paths_and_patterns_spell_the_same_folders() {
+        for path in [LOGIN_PATH, LOGOUT_PATH, SHARE_PATH] {
+            assert!(path.starts_with(AUTH_URL_PREFIX), "{path}");
+        }
+        for key in [LOGIN_PAGE_KEY, LOGIN_SCRIPT_KEY, NOT_FOUND_PAGE_KEY] {
+            assert!(format!("/{key}").starts_with(AUTH_URL_PREFIX), "{key}");
+        }
+        assert_eq!(AUTH_PATTERN, format!("{AUTH_URL_PREFIX}*"));
+        assert_eq!(ASSETS_PATTERN, format!("/{ASSETS_PREFIX}*"));
+        assert_eq!(DERIVATIVES_PATTERN, format!("*/{DERIVATIVES_FOLDER}/*"));
+        assert_eq!(ORIGINALS_PATTERN, format!("*/{ORIGINALS_FOLDER}/*"));
+        for reserved in [AUTH_URL_PREFIX, ASSETS_PREFIX, DATA_PREFIX, MANIFESTS_PREFIX, THEME_PREFIX] {
+            let folder = reserved.trim_matches('/');
+            assert!(!is_album_path(folder), "{folder} can never be an album");
+        }
+    }
+
+    #[test]
+    fn origin_paths_rewrite_originals_and_folders_like_the_cloudfront_function() {
+        assert_eq!(origin_path("/"), "/index.html");
+        assert_eq!(origin_path("/A/B/"), "/A/B/index.html");
+        assert_eq!(origin_path("/A/_o/x.jpg"), "/A/x.jpg");
+        assert_eq!(
+            origin_path(&original_url("Trips/Rome 2024/a+b.jpg")),
+            url_path("Trips/Rome 2024/a+b.jpg")
+        );
+        assert_eq!(origin_path("/A/_p/x/640.jpg"), "/A/_p/x/640.jpg");
+        assert_eq!(origin_path("/_o/x.jpg"), "/_o/x.jpg");
     }
 
     #[test]

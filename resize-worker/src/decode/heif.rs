@@ -1,17 +1,18 @@
 //! HEIC/HEIF photos (iPhones, many cameras) through heifer, a pure-Rust decoder: grids of tiles,
 //! 8 and 10 bits, `irot`/`imir`/`clap` applied, alpha flattened, auxiliary images ignored.
 
-use crate::colour::icc_or_nclx;
-use crate::decode::{check_pixels, Decoded};
+use super::colour::icc_or_nclx;
+use super::frame::{check_pixels, Decoded};
 use crate::error::ResizeError;
-use crate::format::Format;
+use crate::orientation::Stored;
 use crate::pixels::{flatten_frame, Pixels};
 use heifer::heifer_isobmff::boxes::{ColorInfo, Property};
 use heifer::heifer_isobmff::{HeifFile, ItemId};
 use shared::Limits;
+use shoebox_core::PhotoFormat;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::corrupt(Format::Heif, message)
+    ResizeError::corrupt(PhotoFormat::Heif, message)
 }
 
 fn decoder_error(e: heifer::Error) -> ResizeError {
@@ -33,9 +34,10 @@ fn stored_size(file: &HeifFile<'_>) -> Result<(u32, u32), ResizeError> {
         .ok_or_else(|| corrupt("the primary image has no size (ispe)"))
 }
 
-/// Decodes the primary image, upright, as RGB. Its colour profile is the embedded ICC profile,
-/// or one made from the `nclx` colour information (Display P3 on iPhones).
-pub fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<Decoded, ResizeError> {
+/// Decodes the primary image, upright (heifer applies `irot`, `imir` and `clap`), as RGB. Its
+/// colour profile is the embedded ICC profile, or one made from the `nclx` colour information
+/// (Display P3 on iPhones).
+pub fn decode(bytes: &[u8], limits: &Limits) -> Result<Decoded, ResizeError> {
     let file = HeifFile::parse(bytes).map_err(corrupt)?;
     let (width, height) = stored_size(&file)?;
     if width == 0 || height == 0 {
@@ -59,9 +61,9 @@ pub fn decode_heif(bytes: &[u8], limits: &Limits) -> Result<Decoded, ResizeError
             data: flatten_frame(image.data, 4),
         },
         icc_profile,
-        format: Format::Heif,
+        format: PhotoFormat::Heif,
         full_size: (image.width, image.height),
-        upright: true,
+        orientation: Stored::Upright,
     })
 }
 

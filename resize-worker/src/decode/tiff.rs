@@ -8,20 +8,21 @@
 //! JPEG-in-TIFF in RGB or YCbCr; chunky or planar; the first page of a multipage file. CMYK goes
 //! through the file's profile ([`CmykToRgb`]); alpha is composited over white.
 
-use crate::box_shrink::ShrinkingFrame;
-use crate::colour::CmykToRgb;
-use crate::decode::{check_pixels, Decoded};
+use super::box_shrink::ShrinkingFrame;
+use super::colour::CmykToRgb;
+use super::frame::{check_pixels, Decoded};
 use crate::error::ResizeError;
-use crate::format::Format;
+use crate::orientation;
 use crate::pixels::over_white;
 use ::tiff::decoder::{ChunkType, Decoder, DecodingResult, Limits as TiffLimits};
 use ::tiff::tags::{ByteOrder, CompressionMethod, PlanarConfiguration, Predictor, SampleFormat, Tag};
 use ::tiff::{ColorType, TiffError};
 use shared::Limits;
+use shoebox_core::PhotoFormat;
 use std::io::Cursor;
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::corrupt(Format::Tiff, message)
+    ResizeError::corrupt(PhotoFormat::Tiff, message)
 }
 
 fn unsupported(what: impl std::fmt::Display) -> ResizeError {
@@ -193,7 +194,7 @@ pub fn without_pixel_data(bytes: &[u8]) -> Option<Vec<u8>> {
 /// Decodes the first page into an 8-bit grey or RGB frame, in its stored orientation (the
 /// orientation tag is applied with the other formats' metadata), shrunk by a whole factor as far
 /// as `shrink_to` allows.
-pub fn decode_tiff(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+pub fn decode(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = open(bytes, limits)?;
     let (width, height) = decoder.dimensions().map_err(decoder_error)?;
     if width == 0 || height == 0 {
@@ -228,9 +229,9 @@ pub fn decode_tiff(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Res
     Ok(Decoded {
         pixels: frame.finish(),
         icc_profile,
-        format: Format::Tiff,
+        format: PhotoFormat::Tiff,
         full_size: (width, height),
-        upright: false,
+        orientation: orientation::Stored::AsCoded,
     })
 }
 

@@ -1,68 +1,8 @@
-//! Which decoder a file needs: decided by its content, checked against its name.
+//! Which decoder a file needs: decided by its content (magic numbers, HEIF brands), checked
+//! against the extension its name promises (the format table, [`PhotoFormat`]).
 
 use crate::error::ResizeError;
-
-/// The image formats Shoebox decodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// JPEG, also MPO (a JPEG followed by more JPEGs: the first is the photo).
-    Jpeg,
-    /// PNG (and APNG's first frame).
-    Png,
-    /// WebP.
-    WebP,
-    /// GIF's first frame.
-    Gif,
-    /// TIFF's first page.
-    Tiff,
-    /// HEIF with HEVC pictures: iPhone and many cameras' HEIC.
-    Heif,
-    /// HEIF with AV1 pictures.
-    Avif,
-}
-
-impl Format {
-    /// The format's name, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Jpeg => "JPEG",
-            Format::Png => "PNG",
-            Format::WebP => "WebP",
-            Format::Gif => "GIF",
-            Format::Tiff => "TIFF",
-            Format::Heif => "HEIC",
-            Format::Avif => "AVIF",
-        }
-    }
-
-    /// The extension to suggest for a file of this format.
-    fn extension(self) -> &'static str {
-        match self {
-            Format::Jpeg => "jpg",
-            Format::Png => "png",
-            Format::WebP => "webp",
-            Format::Gif => "gif",
-            Format::Tiff => "tif",
-            Format::Heif => "heic",
-            Format::Avif => "avif",
-        }
-    }
-
-    /// The formats a file name with this extension may hold (content decides among them).
-    fn by_extension(extension: &str) -> Option<&'static [Format]> {
-        Some(match extension.to_ascii_lowercase().as_str() {
-            "jpg" | "jpeg" | "mpo" => &[Format::Jpeg],
-            "png" => &[Format::Png],
-            "webp" => &[Format::WebP],
-            "gif" => &[Format::Gif],
-            "tif" | "tiff" => &[Format::Tiff],
-            // Some cameras write JPEG-coded HEIF under .heif; the content still decides.
-            "heic" | "heif" | "hif" => &[Format::Heif],
-            "avif" => &[Format::Avif],
-            _ => return None,
-        })
-    }
-}
+use shoebox_core::PhotoFormat as Format;
 
 /// What the first bytes say, before any check against the name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,51 +76,21 @@ pub fn sniff(bytes: &[u8], extension: &str) -> Result<Format, ResizeError> {
             })
         }
     };
-    if let Some(expected) = Format::by_extension(extension) {
-        if !expected.contains(&format) {
+    if let Some(expected) = Format::from_extension(extension) {
+        if expected != format {
             return Err(ResizeError::Mislabelled {
                 extension: extension.to_owned(),
                 actual: format.name(),
-                suggested: format.extension(),
+                suggested: format.suggested_extension(),
             });
         }
     }
     Ok(format)
 }
 
-/// The marker segments of a JPEG's header, from after SOI up to and including the first
-/// start-of-scan: `(marker, offset of its FF byte, total length with the marker)`. Stops early at
-/// anything that is not a well-formed segment.
-pub fn jpeg_header_segments(bytes: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
-    let mut at = if bytes.starts_with(&[0xFF, 0xD8]) { 2 } else { bytes.len() };
-    std::iter::from_fn(move || {
-        // Fill bytes (extra 0xFF) may precede a marker.
-        while bytes.get(at..at + 2) == Some(&[0xFF, 0xFF]) {
-            at += 1;
-        }
-        let &[0xFF, marker, hi, lo] = bytes.get(at..at + 4)? else { return None };
-        if marker == 0xD9 || marker == 0x00 {
-            return None;
-        }
-        let segment = (marker, at, 2 + usize::from(u16::from_be_bytes([hi, lo])));
-        at = if marker == 0xDA { bytes.len() } else { at + segment.2 };
-        Some(segment)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn header_segments_stop_at_the_first_scan() {
-        // SOI, APP1 (2 data bytes), a fill byte, SOS (1 data byte), scan data, EOI.
-        let jpeg = [0xFF, 0xD8, 0xFF, 0xE1, 0, 4, 1, 2, 0xFF, 0xFF, 0xDA, 0, 3, 9, 0xFF, 0xDA, 0xFF, 0xD9];
-        let segments: Vec<_> = jpeg_header_segments(&jpeg).collect();
-        assert_eq!(segments, vec![(0xE1, 2, 6), (0xDA, 9, 5)]);
-        assert_eq!(jpeg_header_segments(b"not a jpeg").count(), 0);
-        assert_eq!(jpeg_header_segments(&[0xFF, 0xD8, 0xFF, 0xE1, 0]).count(), 0, "cut-off segment");
-    }
 
     #[test]
     fn sniffing_refuses_empty_text_and_mislabelled_files() {

@@ -1,22 +1,24 @@
 //! AVIF photos (newer Android phones, exports from Lightroom and web tools) through zenavif: a
 //! pure-Rust decoder (rav1d-safe, the safe-Rust port of dav1d, and the zenavif-parse container
-//! reader). 8, 10 and 12 bits (shown at 8), grids of tiles, ICC or `nclx` colour, `clap` crop,
-//! `irot`/`imir` applied here, alpha flattened, auxiliary images ignored; shrunk on load like
-//! TIFF and PNG.
+//! reader). 8, 10 and 12 bits (shown at 8), grids of tiles, ICC or `nclx` colour, the `clap`
+//! crop applied here, `irot`/`imir` reported as the orientation to apply
+//! ([`Orientation::from_rotation_and_mirror`]), alpha flattened, auxiliary images ignored; shrunk
+//! on load like TIFF and PNG.
 
-use crate::box_shrink::ShrinkingFrame;
-use crate::colour::icc_or_nclx;
-use crate::decode::{check_pixels, Decoded};
+use super::box_shrink::ShrinkingFrame;
+use super::colour::icc_or_nclx;
+use super::frame::{check_pixels, Decoded};
 use crate::error::ResizeError;
-use crate::format::Format;
+use crate::orientation::{Orientation, Stored};
 use crate::pixels::Pixels;
 use shared::Limits;
+use shoebox_core::PhotoFormat;
 use zenavif::{DecoderConfig, ImageInfo, ManagedAvifDecoder, Unstoppable};
 use zencodec::decode::{DecodeRowSink, SinkError};
 use zenpixels::{PixelDescriptor, PixelFormat, PixelSliceMut};
 
 fn corrupt(message: impl ToString) -> ResizeError {
-    ResizeError::corrupt(Format::Avif, message)
+    ResizeError::corrupt(PhotoFormat::Avif, message)
 }
 
 /// A decoder for the primary image; one over the pixel limit (a grid's output size or the
@@ -39,10 +41,11 @@ pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ResizeError> {
     Ok((info.width, info.height))
 }
 
-/// Decodes the primary image, cropped and turned upright as its properties say, as grey or RGB,
-/// shrunk by a whole factor as far as `shrink_to` allows: zenavif converts the decoded YUV
-/// picture strip by strip into a [`ShrinkingFrame`], so the full RGB frame never exists.
-pub fn decode_avif(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
+/// Decodes the primary image, cropped as its `clap` says, as grey or RGB, shrunk by a whole factor
+/// as far as `shrink_to` allows: zenavif converts the decoded YUV picture strip by strip into a
+/// [`ShrinkingFrame`], so the full RGB frame never exists. Its `irot`/`imir` come back as the
+/// orientation to apply, which the pipeline does after resizing, as for every format.
+pub fn decode(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Result<Decoded, ResizeError> {
     let mut decoder = open(bytes, limits)?;
     let probed = decoder.probe_info().map_err(corrupt)?;
     let (width, height) = (probed.width, probed.height);
@@ -57,18 +60,20 @@ pub fn decode_avif(bytes: &[u8], limits: &Limits, shrink_to: Option<u32>) -> Res
         return Err(corrupt("the decoder returned no pixels"));
     };
     let crop = crop_rect(width, height, &info);
-    let pixels = upright(cropped(frame.finish(), crop, sink.factor), &info);
-    let (w, h) = crop.map_or((width, height), |(_, _, w, h)| (w, h));
-    let turned = info.rotation.is_some_and(|r| r.angle % 180 == 90);
+    let pixels = cropped(frame.finish(), crop, sink.factor);
     let icc_profile = icc_or_nclx(info.icc_profile.as_deref(), || {
         Some((u16::from(info.color_primaries.0), u16::from(info.transfer_characteristics.0)))
     });
+    let orientation = Orientation::from_rotation_and_mirror(
+        info.rotation.map_or(0, |r| u32::from(r.angle)),
+        info.mirror.map(|m| m.axis),
+    );
     Ok(Decoded {
-        full_size: if turned { (h, w) } else { (w, h) },
+        full_size: crop.map_or((width, height), |(_, _, w, h)| (w, h)),
         pixels,
         icc_profile,
-        format: Format::Avif,
-        upright: true,
+        format: PhotoFormat::Avif,
+        orientation: Stored::Container(orientation),
     })
 }
 
@@ -173,21 +178,4 @@ fn cropped(pixels: Pixels, crop: Option<(u32, u32, u32, u32)>, factor: u32) -> P
         data.extend_from_slice(&pixels.data[y * stride + left * c..y * stride + (left + w) * c]);
     }
     Pixels { width: w as u32, height: h as u32, channels: pixels.channels, data }
-}
-
-/// `irot` (anticlockwise quarter turns) then `imir`, as the EXIF orientations that do the same.
-/// `imir` axis 0 flips top to bottom and 1 left to right, as libavif writes them (a fixture made
-/// by libavif from EXIF orientation 5, a quarter turn and axis 0, checks it).
-fn upright(pixels: Pixels, info: &ImageInfo) -> Pixels {
-    let turned = match info.rotation.map_or(0, |r| r.angle % 360) {
-        90 => pixels.oriented(8),
-        180 => pixels.oriented(3),
-        270 => pixels.oriented(6),
-        _ => pixels,
-    };
-    match info.mirror.map(|m| m.axis) {
-        Some(0) => turned.oriented(4),
-        Some(1) => turned.oriented(2),
-        _ => turned,
-    }
 }
