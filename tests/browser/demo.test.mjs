@@ -3,16 +3,16 @@
 // open a photo. Run by ./scripts/test with SHOEBOX_BIN set.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
-let demo, browser, base, password;
+let demo, browser, base, password, dir;
 
 before(async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'shoebox-demo-'));
+  dir = mkdtempSync(join(tmpdir(), 'shoebox-demo-'));
   demo = spawn(process.env.SHOEBOX_BIN, ['demo', '--port', '0', '--dir', dir], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise((resolve, reject) => {
@@ -86,4 +86,26 @@ test('the gate: 403 with the login page, a wrong password, then in, browse, ligh
   assert.equal(again.status(), 403);
   assert.deepEqual(external, []);
   await context.close();
+});
+
+test('a user added and an album shared while the demo runs work at once, like serve', async () => {
+  const shoebox = (args, input) => spawnSync(process.env.SHOEBOX_BIN, [...args, '--data', dir], { input, encoding: 'utf8' });
+  const shared = shoebox(['share', 'Coast', '--url', `${base}/`]);
+  assert.equal(shared.status, 0, shared.stderr);
+  const link = shared.stdout.trim();
+  assert.match(link, new RegExp(`^${base}/_auth/share\\?t=`));
+  const opened = await fetch(link, { redirect: 'manual' });
+  assert.equal(opened.status, 303, 'the demo knows the new share secret and link');
+  assert.equal(opened.headers.get('location'), '/Coast/');
+  const cookie = opened.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  assert.equal((await fetch(`${base}/Coast/`, { headers: { cookie } })).status, 200, 'the link opens its album');
+  assert.equal((await fetch(`${base}/City%20at%20night/`, { headers: { cookie } })).status, 403, 'and no other');
+
+  const added = shoebox(['users', 'add', 'bob'], 'correct horse battery\n');
+  assert.equal(added.status, 0, added.stderr);
+  const body = new URLSearchParams({ username: 'bob', password: 'correct horse battery', next: '/' });
+  const signedIn = await fetch(`${base}/_auth/login`, { method: 'POST', body, redirect: 'manual' });
+  assert.equal(signedIn.status, 303, 'the new user signs in without a restart');
+  const listed = shoebox(['users', 'list']);
+  assert.deepEqual(listed.stdout.trim().split('\n').sort(), ['bob', 'demo'], 'the demo user is kept beside bob');
 });
