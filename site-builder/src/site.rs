@@ -167,23 +167,33 @@ async fn render_pages(
     let mut gallery = Cow::Borrowed(gallery);
     let options = PutOptions::html();
     // "" is the index.
-    for path in pages.iter().map(String::as_str).chain([""]) {
-        let page = album_page_key(path);
-        let mut update = Update::new(web, &page, Read::Version, &options);
-        loop {
-            // The page's version first (a HEAD), then the data it is rendered from.
+    let paths: Vec<&str> = pages.iter().map(String::as_str).chain([""]).collect();
+    let keys: Vec<String> = paths.iter().map(|path| album_page_key(path)).collect();
+    let mut pending: Vec<(&str, &String, Update)> = paths
+        .iter()
+        .zip(&keys)
+        .map(|(path, key)| (*path, key, Update::new(web, key, Read::Version, &options)))
+        .collect();
+    while !pending.is_empty() {
+        // The pages' versions first (a HEAD each), then the data they are rendered from.
+        let mut read = Vec::with_capacity(pending.len());
+        for (path, key, mut update) in pending {
             let current = update.read().await?;
-            if !still_current(web, GALLERY_DATA_KEY, &gallery).await? {
-                gallery = Cow::Owned(load_gallery_versioned(web).await?);
-            }
-            let summary = &gallery.value;
+            read.push((path, key, update, current));
+        }
+        if !still_current(web, GALLERY_DATA_KEY, &gallery).await? {
+            gallery = Cow::Owned(load_gallery_versioned(web).await?);
+        }
+        let summary = &gallery.value;
+        let mut conflicts = Vec::new();
+        for (path, key, mut update, current) in read {
             if !path.is_empty() && !summary.has_page(path) {
                 // The album lost its last photo: its page goes, so the address stops working.
                 if current.etag.is_some() {
-                    web.delete(&page).await?;
-                    report.deleted.push(page);
+                    web.delete(key).await?;
+                    report.deleted.push(key.clone());
                 }
-                break;
+                continue;
             }
             let html = if path.is_empty() {
                 renderer.index(summary)?
@@ -191,12 +201,12 @@ async fn render_pages(
                 renderer.album(&*current_album(web, path, fresh).await?, summary)?
             };
             match update.write(Bytes::from(html)).await? {
-                Written::Conflict => continue,
-                Written::Stored(_) => report.written.push(page),
+                Written::Conflict => conflicts.push((path, key, update)),
+                Written::Stored(_) => report.written.push(key.clone()),
                 Written::Unchanged => {}
             }
-            break;
         }
+        pending = conflicts;
     }
     write(web, NOT_FOUND_PAGE_KEY, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
     let login = static_login_page(&renderer.title);
