@@ -86,11 +86,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 /// with `shoebox users add --data DIR`.
 fn set_demo_user(dir: &Path, password: &str) -> anyhow::Result<()> {
     let file = local::users_file(dir);
-    let text = match std::fs::read_to_string(&file) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", file.display())),
-    };
+    let text = local::read_optional(&file)?;
     let line = format!("{USER}:{}", local::bcrypt_hash(password, local::BCRYPT_COST)?);
     local::write_private(&file, users::edit(&text, USER, Some(&line)).0.as_bytes())
 }

@@ -89,23 +89,31 @@ pub fn auth(private_key_pem: String, htpasswd: String, access: &Access, title: &
     Ok(Auth::new(config.with_access(access))?)
 }
 
+/// A text file's content; empty when there is no such file.
+pub fn read_optional(path: &Path) -> anyhow::Result<String> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+/// Sharing settings as stored (an empty text: none yet, the default); `name` says where in
+/// the error.
+pub fn parse_access(text: &str, name: &str) -> anyhow::Result<Access> {
+    if text.trim().is_empty() {
+        return Ok(Access::default());
+    }
+    serde_json::from_str(text).with_context(|| format!("{name} is not Shoebox access settings"))
+}
+
 /// The sharing settings in a data folder (none yet: the default).
 pub fn access(data: &Path) -> anyhow::Result<Access> {
     let file = access_file(data);
-    match std::fs::read_to_string(&file) {
-        Ok(text) => serde_json::from_str(&text)
-            .with_context(|| format!("{} is not Shoebox access settings", file.display())),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Access::default()),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", file.display())),
-    }
+    parse_access(&read_optional(&file)?, &file.display().to_string())
 }
 
 /// The gate's login configuration from a data folder: its key, users and sharing settings.
 pub fn auth_from(data: &Path, title: &str) -> anyhow::Result<Auth> {
-    let htpasswd = match std::fs::read_to_string(users_file(data)) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", users_file(data).display())),
-    };
-    auth(signing_key(data)?, htpasswd, &access(data)?, title)
+    auth(signing_key(data)?, read_optional(&users_file(data))?, &access(data)?, title)
 }

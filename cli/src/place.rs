@@ -149,7 +149,7 @@ impl Place {
     /// The htpasswd text.
     pub async fn users(&self) -> anyhow::Result<String> {
         match self {
-            Self::Local { data, .. } => read_optional(&local::users_file(data)),
+            Self::Local { data, .. } => local::read_optional(&local::users_file(data)),
             Self::Stack(s) => Ok(s.read(&s.users_secret).await?.unwrap_or_default()),
         }
     }
@@ -167,16 +167,12 @@ impl Place {
 
     /// The sharing settings and album limits.
     pub async fn access(&self) -> anyhow::Result<Access> {
-        let (text, name) = match self {
-            Self::Local { data, .. } => {
-                (read_optional(&local::access_file(data))?, local::access_file(data).display().to_string())
+        match self {
+            Self::Local { data, .. } => local::access(data),
+            Self::Stack(s) => {
+                local::parse_access(&s.read(&s.access_secret).await?.unwrap_or_default(), &s.access_secret)
             }
-            Self::Stack(s) => (s.read(&s.access_secret).await?.unwrap_or_default(), s.access_secret.clone()),
-        };
-        if text.trim().is_empty() {
-            return Ok(Access::default());
         }
-        serde_json::from_str(&text).with_context(|| format!("{name} is not Shoebox access settings"))
     }
 
     /// Writes the sharing settings and album limits.
@@ -225,14 +221,6 @@ impl Stack {
             .await
             .map_err(|e| anyhow::anyhow!("cannot write the secret {secret}: {}", sdk_error(e)))?;
         Ok(())
-    }
-}
-
-fn read_optional(path: &std::path::Path) -> anyhow::Result<String> {
-    match std::fs::read_to_string(path) {
-        Ok(t) => Ok(t),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
     }
 }
 
