@@ -89,7 +89,8 @@ pub struct SiteOptions {
     pub originals: bool,
 }
 
-/// Builds `dir` into `out/resized` and `out/web`; the exit code says whether every photo worked.
+/// Builds `dir` into `out/resized` and `out/web`; the exit code says whether every photo and
+/// every album worked.
 pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
     let source = Arc::new(LocalStore::new(&dir));
     let (resized, web) = output_stores(&out);
@@ -121,7 +122,14 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
     let mut report = update_site(buckets, &renderer, &messages).await?;
     // A full build also re-renders pages whose data did not change (a new title, a new version
     // of the templates); identical bytes are still not rewritten.
-    report.written.extend(render_all(web.as_ref(), &renderer).await?.written);
+    let rendered = render_all(web.as_ref(), &renderer).await?;
+    report.written.extend(rendered.written);
+    for (album, reason) in rendered.failed_albums {
+        report.add_failure(&album, reason);
+    }
+    for (album, reason) in &report.failed_albums {
+        eprintln!("shoebox: album {album} not updated: {reason}");
+    }
     eprintln!(
         "shoebox: {} resized, {} unchanged, {} removed, {} failed; {} web file(s) written",
         tally.resized,
@@ -135,7 +143,8 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         out.join("web").display(),
         out.join("resized").display()
     );
-    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    let all_shown = tally.failed == 0 && report.failed_albums.is_empty();
+    Ok(if all_shown { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// The folder as S3 would have announced it: every file "created"; every manifest whose photo is

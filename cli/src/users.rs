@@ -34,6 +34,9 @@ enum Command {
         /// Let them see this album (and the albums inside it) only, e.g. "Family/".
         #[arg(long, value_name = "ALBUM")]
         albums: Option<String>,
+        /// Accept a password that is easy to guess.
+        #[arg(long)]
+        allow_weak: bool,
     },
     /// Remove a user.
     Remove {
@@ -77,6 +80,29 @@ pub fn edit(text: &str, name: &str, line: Option<&str>) -> (String, bool) {
     (text, found)
 }
 
+/// The weakest password `users add` takes without `--allow-weak`: zxcvbn's score 3, "safely
+/// unguessable" (over 10^8 guesses, each a bcrypt check for whoever holds the users file).
+const MIN_STRENGTH: zxcvbn::Score = zxcvbn::Score::Three;
+
+/// Why `password` is too easy to guess for `name`, or `None` when it is strong enough.
+pub fn weakness(password: &str, name: &str) -> Option<String> {
+    let estimate = zxcvbn::zxcvbn(password, &[name, "shoebox", "gallery", "photos"]);
+    if estimate.score() >= MIN_STRENGTH {
+        return None;
+    }
+    let mut why = format!("this password is easy to guess (strength {} of 4)", estimate.score());
+    if let Some(feedback) = estimate.feedback() {
+        if let Some(warning) = feedback.warning() {
+            why.push_str(&format!(": {warning}"));
+        }
+        for suggestion in feedback.suggestions() {
+            why.push_str(&format!(" {suggestion}"));
+        }
+    }
+    why.push_str(" A few unrelated words make a strong one; --allow-weak takes it anyway.");
+    Some(why)
+}
+
 fn read_password(name: &str) -> anyhow::Result<String> {
     let password = if std::io::stdin().is_terminal() {
         let first = rpassword::prompt_password(format!("Password for {name}: "))?;
@@ -112,7 +138,7 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
                 }
             }
         }
-        Command::Add { name, cost, albums } => {
+        Command::Add { name, cost, albums, allow_weak } => {
             valid_name(&name).map_err(anyhow::Error::msg)?;
             anyhow::ensure!(
                 (local::MIN_BCRYPT_COST..=MAX_EDGE_COST).contains(&cost),
@@ -127,7 +153,11 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
                 }
                 None => None,
             };
-            let line = format!("{name}:{}", local::bcrypt_hash(&read_password(&name)?, cost)?);
+            let password = read_password(&name)?;
+            if let Some(why) = weakness(&password, &name).filter(|_| !allow_weak) {
+                anyhow::bail!("{why}");
+            }
+            let line = format!("{name}:{}", local::bcrypt_hash(&password, cost)?);
             let (new, replaced) = edit(&text, &name, Some(&line));
             let mut access = place.access().await?;
             let scope_changed = match &scope {
@@ -181,6 +211,17 @@ mod tests {
         assert_eq!(edit(text, "bob", None), ("# people\nalice:$2y$10$a\n".into(), true));
         assert_eq!(edit("", "a", None), (String::new(), false));
         assert!(!edit(text, "ali", None).1, "whole names only");
+    }
+
+    #[test]
+    fn guessable_passwords_are_refused_with_a_reason() {
+        for weak in ["password1", "grandma123", "qwertyuiop", "anna2024!", "Shoebox2024"] {
+            let why = weakness(weak, "anna").unwrap_or_else(|| panic!("{weak} passes"));
+            assert!(why.contains("easy to guess") && why.contains("--allow-weak"), "{why}");
+        }
+        for strong in ["correct horse battery staple", "plum-otter-gravel-lantern", "Tq9#vL2!xR7m"] {
+            assert_eq!(weakness(strong, "anna"), None, "{strong}");
+        }
     }
 
     #[test]

@@ -89,3 +89,33 @@ fn builds_reruns_idempotently_and_follows_deletions() {
     assert!(!ok, "a bad photo makes the exit code non-zero");
     assert!(log.contains("Trips/Rome 2024/broken.jpg: not an image"), "{log}");
 }
+
+#[test]
+fn an_album_that_cannot_be_updated_fails_the_build_and_its_photos_come_back_later() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let (dir, out) = (tmp.path().join("albums"), tmp.path().join("site"));
+    for (album, photo) in [("Family", "Landscape_1.jpg"), ("Rome", "Portrait_6.jpg")] {
+        std::fs::create_dir_all(dir.join(album)).expect("mkdir");
+        std::fs::copy(fixture(photo), dir.join(album).join(photo)).expect("copy");
+    }
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+
+    // Family's data file is damaged, then both albums get a new photo.
+    let data = out.join("web/_data/Family/album.json");
+    std::fs::write(&data, "{broken").expect("write");
+    std::fs::copy(fixture("Landscape_2.jpg"), dir.join("Family/new.jpg")).expect("copy");
+    std::fs::copy(fixture("Landscape_3.jpg"), dir.join("Rome/new.jpg")).expect("copy");
+    let (ok, log) = build(&dir, &out);
+    assert!(!ok, "an album left behind makes the exit code non-zero: {log}");
+    assert!(log.contains("album Family not updated") && log.contains("unreadable album data"), "{log}");
+    let rome = std::fs::read_to_string(out.join("web/Rome/index.html")).expect("page");
+    assert!(rome.contains("/Rome/_p/new-"), "the other album is still updated");
+
+    // Once the file is gone, the next build brings Family's photos back: nothing was lost.
+    std::fs::remove_file(&data).expect("rm");
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    let family = std::fs::read_to_string(out.join("web/Family/index.html")).expect("page");
+    assert!(family.contains("/Family/_p/new-") && family.contains("/Family/_p/Landscape_1-"), "{family}");
+}

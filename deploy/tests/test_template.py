@@ -43,7 +43,7 @@ def _transformed(originals):
             # What `sam package` does: code lives in S3.
             resource["Properties"]["CodeUri"] = f"s3://artifacts/{name}.zip"
     out = transform(template, {}, _NoManagedPolicies())
-    return _resolve(out, {"OriginalsOn": originals, "CustomDomain": False})
+    return _resolve(out, {"OriginalsOn": originals, "CustomDomain": False, "AlarmEmailGiven": False})
 
 
 def _resolve(node, conditions):
@@ -225,6 +225,58 @@ def test_every_queue_has_a_dead_letter_queue_and_a_long_enough_visibility_timeou
         assert props["VisibilityTimeout"] >= 6 * function["Timeout"], name
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
     assert set(consumers) == {"ResizeQueue", "SiteQueue"}
+
+
+def _alarms_on(cfn, namespace, metric):
+    """The alarms on `metric`, by the resource their first dimension names."""
+    out = {}
+    for name, alarm in resources(cfn, "AWS::CloudWatch::Alarm").items():
+        props = alarm["Properties"]
+        if (props["Namespace"], props["MetricName"]) == (namespace, metric):
+            out[ref_name(props["Dimensions"][0]["Value"])] = props
+    return out
+
+
+def test_every_dead_letter_queue_and_sqs_fed_function_and_the_site_alarm_into_one_topic(cfn):
+    (topic,) = resources(cfn, "AWS::SNS::Topic")
+    queues = resources(cfn, "AWS::SQS::Queue")
+    dead_letter = {ref_name(q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]) for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    assert _alarms_on(cfn, "AWS/SQS", "ApproximateNumberOfMessagesVisible").keys() == dead_letter
+    consumers = set()
+    for mapping in resources(cfn, "AWS::Lambda::EventSourceMapping").values():
+        target = ref_name(mapping["Properties"]["FunctionName"])
+        aliases = resources(cfn, "AWS::Lambda::Alias")
+        consumers.add(ref_name(aliases[target]["Properties"]["FunctionName"]) if target in aliases else target)
+    assert _alarms_on(cfn, "AWS/Lambda", "Errors").keys() == consumers == {"ResizeFunction", "SiteFunction"}
+    assert _alarms_on(cfn, "AWS/CloudFront", "5xxErrorRate").keys() == {"Distribution"}
+    alarms = resources(cfn, "AWS::CloudWatch::Alarm")
+    assert len(alarms) <= 10, "CloudWatch's free tier covers 10 alarms"
+    for name, alarm in alarms.items():
+        props = alarm["Properties"]
+        assert props["AlarmActions"] == [{"Ref": topic}] and props["OKActions"] == [{"Ref": topic}], name
+        assert props["TreatMissingData"] == "notBreaching", f"{name}: no traffic is not trouble"
+        assert props["ComparisonOperator"] == "GreaterThanThreshold", name
+    for name in ("ResizeDeadLetterAlarm", "SiteDeadLetterAlarm", "ResizeErrorsAlarm", "SiteErrorsAlarm"):
+        assert alarms[name]["Properties"]["Threshold"] == 0, f"{name}: one is enough"
+    (policy,) = resources(cfn, "AWS::SNS::TopicPolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    assert "KmsMasterKeyId" not in cfn["Resources"][topic]["Properties"], "alarms cannot use the AWS-managed SNS key"
+
+
+def test_an_alarm_email_is_subscribed_only_when_given():
+    source = _source()
+    param = source["Parameters"]["AlarmEmail"]
+    assert param["Default"] == ""
+    assert re.fullmatch(param["AllowedPattern"], "") and re.fullmatch(param["AllowedPattern"], "me@example.com")
+    assert not re.fullmatch(param["AllowedPattern"], "not an address")
+    assert source["Conditions"]["AlarmEmailGiven"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmEmail"}, ""]}]}
+    subscriptions = {k: v for k, v in source["Resources"].items() if v["Type"] == "AWS::SNS::Subscription"}
+    assert [v.get("Condition") for v in subscriptions.values()] == ["AlarmEmailGiven"]
+    (subscription,) = subscriptions.values()
+    assert subscription["Properties"]["Protocol"] == "email"
+    assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
 
 
 def test_site_builder_runs_at_most_twice_at_once_and_nothing_reserves_concurrency(cfn):

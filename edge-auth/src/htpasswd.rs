@@ -183,6 +183,34 @@ mod tests {
         assert!(!Users::parse("").expect("nobody").verify("mallory", "x"));
     }
 
+    /// By the clock, not only by cost: an unknown name takes as long as a wrong password, for a
+    /// cheap file and a costly one (the decoy follows the file). Minimums of interleaved runs, so
+    /// other load on the machine only adds noise upwards.
+    #[test]
+    fn an_unknown_name_takes_as_long_as_a_wrong_password() {
+        use std::time::{Duration, Instant};
+        for cost in [5, 10] {
+            let hash = bcrypt::hash_with_salt("right", cost, [7; 16])
+                .expect("hashes")
+                .format_for_version(bcrypt::Version::TwoY);
+            let users = Users::parse(&format!("alice:{hash}")).expect("parses");
+            let (mut known, mut unknown) = (Duration::MAX, Duration::MAX);
+            for _ in 0..7 {
+                let t = Instant::now();
+                assert!(!users.verify("alice", "wrong"));
+                known = known.min(t.elapsed());
+                let t = Instant::now();
+                assert!(!users.verify("mallory", "wrong"));
+                unknown = unknown.min(t.elapsed());
+            }
+            let ratio = unknown.as_secs_f64() / known.as_secs_f64();
+            assert!(
+                (0.9..=1.1).contains(&ratio),
+                "cost {cost}: unknown name {unknown:?}, wrong password {known:?} (ratio {ratio:.2})"
+            );
+        }
+    }
+
     #[test]
     fn refuses_other_schemes_naming_user_and_scheme() {
         let err = Users::parse("carol:$apr1$abc$def").expect_err("refused");

@@ -104,10 +104,10 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   // secret with no users yet, an access secret with a share secret.
   const { config, configSecret, usersArn: ARN, secrets } = await deployedStack(clients, stack);
 
-  const added = users(['add', 'anna', '--stack', stack], 'correct horse\n');
+  const added = users(['add', 'anna', '--stack', stack], 'correct horse battery staple\n');
   assert.equal(added.status, 0, added.stderr);
   assert.match(added.stderr, new RegExp(`added anna in stack ${stack}; sign-in picks it up within five minutes`));
-  const second = users(['add', 'ben', '--stack', stack], 'battery staple\n');
+  const second = users(['add', 'ben', '--stack', stack], 'violet anchor pebble\n');
   assert.equal(second.status, 0, second.stderr);
   assert.deepEqual(users(['list', '--stack', stack]).stdout.split('\n').filter(Boolean), ['anna', 'ben']);
   const stored = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
@@ -116,7 +116,7 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.equal(key, JSON.stringify(config), 'the configuration with the key is untouched');
 
   let handler = await edge(stack);
-  const ok = await handler(login('anna', 'correct horse'));
+  const ok = await handler(login('anna', 'correct horse battery staple'));
   assert.equal(ok.status, '303', JSON.stringify(ok));
   assert.ok(ok.headers['set-cookie'].some((c) => c.value.startsWith('CloudFront-Key-Pair-Id=K3STACKKEY0001;')));
 
@@ -124,14 +124,15 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.equal(removed.status, 0, removed.stderr);
   assert.match(removed.stderr, /removed anna/);
   handler = await edge(stack); // after the edge's five-minute cache, as a fresh instance
-  assert.equal((await handler(login('anna', 'correct horse'))).status, '401');
-  assert.equal((await handler(login('ben', 'battery staple'))).status, '303');
+  assert.equal((await handler(login('anna', 'correct horse battery staple'))).status, '401');
+  assert.equal((await handler(login('ben', 'violet anchor pebble'))).status, '303');
 
   // Refusals: the same checks and messages as locally, and nothing is written.
   const before = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
   const refusals = [
     [['add', 'a:b', '--stack', stack], 'password1\n', /a user name cannot contain ':'/],
     [['add', 'carol', '--stack', stack], 'short\n', /at least 8 characters/],
+    [['add', 'carol', '--stack', stack], 'password1\n', /easy to guess/],
     [['add', 'carol', '--stack', stack, '--cost', '14'], 'long enough\n', /--cost must be 10 to 12/],
     [['remove', 'nobody', '--stack', stack], '', /no user nobody in stack/],
     [['list', '--stack', 'no-such-stack'], '', /cannot find the stack no-such-stack in us-east-1/],
@@ -149,7 +150,7 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   const listed = users(['list', '--stack', fresh]);
   assert.equal(listed.status, 0, listed.stderr);
   assert.equal(listed.stdout, '');
-  assert.equal(users(['add', 'dora', '--stack', fresh], 'explorer1\n').status, 0);
+  assert.equal(users(['add', 'dora', '--stack', fresh], 'explorer lantern quartz\n').status, 0);
   assert.deepEqual(users(['list', '--stack', fresh]).stdout.split('\n').filter(Boolean), ['dora']);
   // Removing the last user leaves a comment (Secrets Manager takes no empty value): nobody.
   assert.equal(users(['remove', 'dora', '--stack', fresh]).status, 0);
@@ -164,7 +165,7 @@ test('share --stack and users --albums: links and limited users the edge honours
   const { accessArn, secrets } = await deployedStack(clients, stack, { gallery });
 
   // A person who sees one album (and what is inside it) only.
-  const limited = users(['add', 'carol', '--albums', 'Family', '--stack', stack], 'grandma123\n');
+  const limited = users(['add', 'carol', '--albums', 'Family', '--stack', stack], 'grandma knits blue scarves\n');
   assert.equal(limited.status, 0, limited.stderr);
   assert.match(limited.stderr, /added carol, who sees only Family\/ in stack/);
   assert.match(users(['list', '--stack', stack]).stdout, /^carol\t\(only Family\/\)$/m);
@@ -172,7 +173,7 @@ test('share --stack and users --albums: links and limited users the edge honours
   assert.notEqual(refused.status, 0);
   assert.match(refused.stderr, /no album "Famly"/);
   let handler = await edge(stack);
-  const signedIn = await handler(login('carol', 'grandma123'));
+  const signedIn = await handler(login('carol', 'grandma knits blue scarves'));
   assert.equal(signedIn.status, '303');
   assert.equal(signedIn.headers.location[0].value, '/Family/', 'lands in the album she may see');
   assert.equal(resourceOf(signedIn), 'https://photos.example.com/Family/*');

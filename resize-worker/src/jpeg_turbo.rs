@@ -103,8 +103,19 @@ fn c_len(len: usize) -> Result<tj::size_t, ResizeError> {
 fn read_header_with(handle: &mut Handle, bytes: &[u8]) -> Result<Header, ResizeError> {
     // SAFETY: the pointer and length describe `bytes`, which outlives the call.
     let status = unsafe { tj::tj3DecompressHeader(handle.0.as_ptr(), bytes.as_ptr(), c_len(bytes.len())?) };
-    handle.check(status).map_err(corrupt)?;
-    let dimension = |param| u32::try_from(handle.get(param)).map_err(|_| corrupt("bad dimensions".into()));
+    match handle.check(status) {
+        Ok(()) => {}
+        // A warning, not an error: the header was read. (An ICC profile whose chunks are not all
+        // there is one; the photo is then shown without it, as libjpeg-turbo and browsers do.)
+        Err(_) if handle.warned() => {}
+        Err(message) => return Err(corrupt(message)),
+    }
+    let dimension = |param| {
+        u32::try_from(handle.get(param))
+            .ok()
+            .filter(|&d| d > 0)
+            .ok_or_else(|| corrupt("bad dimensions".into()))
+    };
     let (width, height) =
         (dimension(tj::TJPARAM_TJPARAM_JPEGWIDTH)?, dimension(tj::TJPARAM_TJPARAM_JPEGHEIGHT)?);
     let colorspace = handle.get(tj::TJPARAM_TJPARAM_COLORSPACE);

@@ -1,8 +1,9 @@
 //! The Lambda adapter: an SQS batch in, the ids of exactly the failed records out.
 
 use crate::worker::Worker;
-use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use lambda_runtime::LambdaEvent;
+use shared::Retries;
 
 /// Handles one SQS message; the error is what gets logged for a failed record.
 pub async fn handle_message(worker: &Worker, message: &SqsMessage) -> Result<(), String> {
@@ -19,19 +20,11 @@ pub async fn handle_batch(
     worker: &Worker,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, lambda_runtime::Error> {
-    let mut response = SqsBatchResponse::default();
+    let mut retries = Retries::new();
     for message in &event.payload.records {
-        let id = message.message_id.clone().unwrap_or_default();
         if let Err(error) = handle_message(worker, message).await {
-            tracing::error!(message_id = %id, %error, "record failed");
-            if id.is_empty() {
-                // Without an id the failure cannot be reported per record: fail the whole batch.
-                return Err(format!("a record without messageId failed: {error}").into());
-            }
-            let mut failure = BatchItemFailure::default();
-            failure.item_identifier = id;
-            response.batch_item_failures.push(failure);
+            retries.retry(message.message_id.as_deref().unwrap_or_default(), &error);
         }
     }
-    Ok(response)
+    Ok(retries.into_response()?)
 }

@@ -3,7 +3,7 @@
 //! Nothing here is ever copied into outputs: derivatives carry no EXIF at all (so no GPS), and
 //! the manifest's [`ExifSummary`] has no location field.
 
-use crate::decode::{jpeg, tiff};
+use crate::decode::{jpeg, tiff, webp};
 use crate::orientation::Orientation;
 use exif::{In, Reader, Tag, Value};
 use shoebox_core::ExifSummary;
@@ -22,9 +22,13 @@ pub struct PhotoMetadata {
 /// Reads EXIF from a JPEG, TIFF, PNG, WebP or HEIF. A photo without EXIF, or with EXIF that does
 /// not parse, gets no orientation and an empty summary: broken metadata never costs a photo.
 pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
-    let read = match tiff::without_pixel_data(bytes) {
-        Some(tiff) => Reader::new().read_raw(tiff),
-        None => Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref())),
+    let read = if let Some(tiff) = tiff::without_pixel_data(bytes) {
+        Reader::new().read_raw(tiff)
+    } else if let Some(exif) = webp::exif(bytes) {
+        // kamadak-exif's own WebP reader refuses a chunk that starts with `Exif\0\0`.
+        Reader::new().read_raw(exif.to_vec())
+    } else {
+        Reader::new().read_from_container(&mut Cursor::new(metadata_part(bytes).as_ref()))
     };
     let exif = match read {
         Ok(exif) => exif,

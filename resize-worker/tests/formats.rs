@@ -94,6 +94,28 @@ fn orientation_from_exif_in_webp_png_and_tiff_and_from_xmp() {
     }
 }
 
+/// `orient-6.webp` with its `EXIF` chunk behind the `Exif\0\0` header some writers emit (as in a
+/// JPEG's APP1), the chunk and RIFF sizes adjusted.
+fn webp_with_exif_header() -> Vec<u8> {
+    let mut bytes = fixture("orient-6.webp");
+    let at = bytes.windows(4).position(|w| w == b"EXIF").expect("has an EXIF chunk");
+    let size = u32::from_le_bytes(bytes[at + 4..at + 8].try_into().expect("4 bytes"));
+    bytes[at + 4..at + 8].copy_from_slice(&(size + 6).to_le_bytes());
+    bytes.splice(at + 8..at + 8, *b"Exif\0\0");
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().expect("4 bytes"));
+    bytes[4..8].copy_from_slice(&(riff + 6).to_le_bytes());
+    bytes
+}
+
+#[test]
+fn webp_exif_behind_an_exif_header_still_turns_the_photo_upright() {
+    let bytes = webp_with_exif_header();
+    let photo = resize_photo(&bytes, "webp", &Limits::default()).expect("resizes");
+    assert_eq!((photo.width, photo.height), (96, 64));
+    assert_upright("Exif-header WebP", &largest(&photo).0, &COLOURS, 12);
+    assert_eq!(photo.exif.camera.as_deref(), Some("Shoebox Fixture Camera"));
+}
+
 #[test]
 fn heic_single_10_bit_limited_range_alpha_and_rotated_match_libheif() {
     for name in ["single.heic", "10bit.heic", "limited.heic", "rotated.heic"] {

@@ -189,6 +189,24 @@ fn keeps_the_icc_profile_and_drops_exif_with_gps() {
     assert_eq!((photo.derivatives[0].width, photo.derivatives[0].height), (64, 48));
 }
 
+/// A profile split over APP2 chunks of which one is missing (the chunk says "1 of 2") is not a
+/// profile: the photo is shown without it, as libjpeg-turbo and browsers do, not refused.
+#[test]
+fn an_incomplete_icc_profile_is_ignored_not_refused() {
+    let mut src = jpeg_with_icc_and_gps();
+    let at = src.windows(12).position(|w| w == b"ICC_PROFILE\0").expect("has a profile") + 12;
+    assert_eq!(src[at..at + 2], [1, 1], "one chunk of one");
+    src[at + 1] = 2;
+    let photo = resize_photo(&src, "jpeg", &Limits::default()).expect("resizes without the profile");
+    assert!(!photo.icc_profile);
+    let marker = b"SHOEBOX-TEST-ICC-PROFILE";
+    let jpeg = &photo.derivatives[0].jpeg;
+    assert!(!jpeg.windows(marker.len()).any(|w| w == marker), "half a profile is not copied");
+    let (_, w, h, px) = decode_any(&src);
+    let diff = mean_diff(&decode_rgb(jpeg), &RgbImage::from_raw(w, h, px).expect("rgb"));
+    assert!(diff < 3.0, "the pixels are the source's (off by {diff:.2})");
+}
+
 #[test]
 fn png_with_alpha_webp_gif_and_grey_are_resized() {
     let rgba =

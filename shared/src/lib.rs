@@ -7,14 +7,17 @@
 //!   read-modify-write loop (conditional write, bounded retry with jitter).
 //! - [`queue`]: the [`SiteQueue`] trait with SQS ([`SqsSiteQueue`]) and in-process
 //!   ([`ChannelSiteQueue`]) backends.
+//! - [`batch`]: the partial-batch response of the SQS-fed Lambdas ([`Retries`]).
 //! - [`config`]: configuration read from the environment; [`logging`]: the Lambdas' log setup.
 
+pub mod batch;
 pub mod config;
 pub mod logging;
 pub mod queue;
 pub mod s3_event;
 pub mod store;
 
+pub use batch::{Retries, UnidentifiedFailure};
 pub use config::{ConfigError, Limits, SiteConfig, WorkerConfig};
 pub use queue::{sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue};
 pub use s3_event::{decode_sqs_body, ChangeKind, EventError, S3Change};

@@ -39,6 +39,15 @@ pub struct SiteReport {
     pub failed_albums: Vec<(String, String)>,
 }
 
+impl SiteReport {
+    /// Records that `album` could not be updated (once per album).
+    pub fn add_failure(&mut self, album: &str, reason: String) {
+        if !self.failed_albums.iter().any(|(known, _)| known == album) {
+            self.failed_albums.push((album.to_owned(), reason));
+        }
+    }
+}
+
 /// Why a site update failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -102,8 +111,12 @@ pub async fn update_site(
     messages: &[SiteMessage],
 ) -> Result<SiteReport, SiteError> {
     let batch = apply_batch(buckets.source, buckets.web, messages).await?;
-    let mut report =
-        SiteReport { changed_albums: batch.changed.clone(), stale: batch.stale, ..Default::default() };
+    let mut report = SiteReport {
+        changed_albums: batch.changed.clone(),
+        stale: batch.stale,
+        failed_albums: batch.failed.clone(),
+        ..Default::default()
+    };
     if let Some(gallery) = &batch.gallery {
         let pages = pages_to_render(&batch.changed);
         render_pages(buckets.web, renderer, gallery, &pages, &batch.changed_data, &mut report).await?;
@@ -198,7 +211,17 @@ async fn render_pages(
             let html = if path.is_empty() {
                 renderer.index(summary)?
             } else {
-                renderer.album(&*current_album(web, path, fresh).await?, summary)?
+                match current_album(web, path, fresh).await {
+                    Ok(album) => renderer.album(&album, summary)?,
+                    // A damaged data file: the page stays as it was and the album is reported
+                    // (a rebuild recreates the data); the other pages are still rendered.
+                    Err(SiteError::Update(e @ UpdateError::BadDataFile { .. })) => {
+                        tracing::error!(album = path, error = %e, "album page not rendered");
+                        report.add_failure(path, e.to_string());
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                }
             };
             match update.write(Bytes::from(html)).await? {
                 Written::Conflict => conflicts.push((path, key, update)),

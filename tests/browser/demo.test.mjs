@@ -101,9 +101,9 @@ test('a user added and an album shared while the demo runs work at once, like se
   assert.equal((await fetch(`${base}/Coast/`, { headers: { cookie } })).status, 200, 'the link opens its album');
   assert.equal((await fetch(`${base}/City%20at%20night/`, { headers: { cookie } })).status, 403, 'and no other');
 
-  const added = shoebox(['users', 'add', 'bob'], 'correct horse battery\n');
+  const added = shoebox(['users', 'add', 'bob'], 'correct horse battery staple\n');
   assert.equal(added.status, 0, added.stderr);
-  const body = new URLSearchParams({ username: 'bob', password: 'correct horse battery', next: '/' });
+  const body = new URLSearchParams({ username: 'bob', password: 'correct horse battery staple', next: '/' });
   const signedIn = await fetch(`${base}/_auth/login`, { method: 'POST', body, redirect: 'manual' });
   assert.equal(signedIn.status, 303, 'the new user signs in without a restart');
   const listed = shoebox(['users', 'list']);

@@ -43,7 +43,11 @@ test('serve refuses to start with no users; users add checks the password', () =
   assert.notEqual(short.status, 0);
   assert.match(short.stderr, /at least 8 characters/);
   assert.notEqual(users(['add', 'a:b'], 'long enough\n').status, 0, 'a colon would break htpasswd');
-  assert.equal(users(['add', 'anna'], 'correct horse\n').status, 0);
+  const weak = users(['add', 'anna'], 'password1\n');
+  assert.notEqual(weak.status, 0);
+  assert.match(weak.stderr, /easy to guess .*--allow-weak/s);
+  assert.equal(users(['list']).stdout, '', 'nobody was added');
+  assert.equal(users(['add', 'anna'], 'correct horse battery staple\n').status, 0);
   assert.equal(users(['list']).stdout, 'anna\n');
 });
 
@@ -58,7 +62,7 @@ test('serve: signed-in only, live rebuilds, user changes without a restart', asy
 
   assert.equal((await fetch(`${base}/`)).status, 403);
   assert.equal((await login('anna', 'wrong password')).status, 401);
-  const { status, cookie } = await login('anna', 'correct horse');
+  const { status, cookie } = await login('anna', 'correct horse battery staple');
   assert.equal(status, 303);
   const page = async (path) => fetch(base + path, { headers: { cookie } });
   const index = await (await page('/')).text();
@@ -73,9 +77,9 @@ test('serve: signed-in only, live rebuilds, user changes without a restart', asy
   rmSync(join(albums, 'Trip', 'a.jpg'));
   await until('the emptied album to go', async () => (await page('/Trip/')).status === 404);
 
-  assert.equal(users(['add', 'bob'], 'another password\n').status, 0);
-  await until('bob can sign in', async () => (await login('bob', 'another password')).status === 303);
+  assert.equal(users(['add', 'bob'], 'another quiet harbour\n').status, 0);
+  await until('bob can sign in', async () => (await login('bob', 'another quiet harbour')).status === 303);
   assert.equal(users(['remove', 'anna']).status, 0);
-  await until('anna can no longer sign in', async () => (await login('anna', 'correct horse')).status === 401);
+  await until('anna can no longer sign in', async () => (await login('anna', 'correct horse battery staple')).status === 401);
   assert.equal((await page('/')).status, 200, 'cookies already issued stay valid until they expire');
 });

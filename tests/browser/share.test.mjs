@@ -40,7 +40,7 @@ before(async () => {
   for (const n of [2, 5]) copyFileSync(join(fixtures, `Portrait_${n}.jpg`), join(albums, 'Trips', 'Rome 2024', `P ${n}.jpg`));
   copyFileSync(join(fixtures, 'Portrait_1.jpg'), join(albums, 'Trips', 'Rome', 'other.jpg'));
   for (let n = 1; n <= 8; n++) copyFileSync(join(fixtures, `Landscape_${n}.jpg`), join(albums, 'Landscapes', `L ${n}.jpg`));
-  assert.equal(run(['users', 'add', 'anna'], 'correct horse\n').status, 0);
+  assert.equal(run(['users', 'add', 'anna'], 'correct horse battery staple\n').status, 0);
   serve = spawn(shoebox, ['serve', albums, '--data', data, '--port', '0', '--title', 'Family'], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   await new Promise((resolve, reject) => {
@@ -129,11 +129,11 @@ test('an expired, revoked or broken link says so, with no login form', async () 
 });
 
 test('a user limited to one album signs in to it; a phone shows three photos a row', async () => {
-  assert.equal(run(['users', 'add', 'gran', '--albums', 'Landscapes'], 'grandma123\n').status, 0);
+  assert.equal(run(['users', 'add', 'gran', '--albums', 'Landscapes'], 'grandma knits blue scarves\n').status, 0);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 3, isMobile: true, hasTouch: true });
   const page = await context.newPage();
   await until('gran can sign in', async () => {
-    const res = await context.request.post(`${base}/_auth/login`, { form: { username: 'gran', password: 'grandma123', next: '/' }, maxRedirects: 0 });
+    const res = await context.request.post(`${base}/_auth/login`, { form: { username: 'gran', password: 'grandma knits blue scarves', next: '/' }, maxRedirects: 0 });
     return res.status() === 303 && res.headers().location === '/Landscapes/';
   }, 30);
   await page.goto(`${base}/Landscapes/`);

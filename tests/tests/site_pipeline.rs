@@ -167,3 +167,67 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
     );
     Ok(())
 }
+
+/// The records of an album whose data file is corrupt go back to the queue; the rest of the
+/// batch is applied; once the file is repaired the same records go through.
+#[tokio::test]
+async fn an_album_that_cannot_be_updated_keeps_its_messages_in_the_queue() -> anyhow::Result<()> {
+    let sdk = sdk_config().await;
+    let (s3, sqs) = (s3_client(&sdk), sqs_client(&sdk));
+    let (source, resized, web) = (unique("src"), unique("rsz"), unique("web"));
+    let (resize_url, resize_arn) = create_queue(&sqs, &unique("resize")).await?;
+    let (site_url, site_arn) = create_queue(&sqs, &unique("site")).await?;
+    create_notifying_bucket(&s3, &source, &resize_arn).await?;
+    s3.create_bucket().bucket(&resized).send().await?;
+    s3.create_bucket().bucket(&web).send().await?;
+    let _ = receive(&sqs, &resize_url, 1).await?; // a possible test event
+    s3.put_object()
+        .bucket(&web)
+        .key("_data/Broken/album.json")
+        .body(b"{broken".to_vec().into())
+        .send()
+        .await?;
+    for key in ["Broken/a.jpg", "Fine/b.jpg"] {
+        s3.put_object().bucket(&source).key(key).body(fixture("Landscape_1.jpg").into()).send().await?;
+    }
+    let worker = s3_worker(&s3, &sqs, &source, &resized, &site_url);
+    let messages = receive(&sqs, &resize_url, 2).await?;
+    let resize =
+        handle_batch(&worker, LambdaEvent::new(lambda_event(&messages, &resize_arn), Context::default()))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    anyhow::ensure!(resize.batch_item_failures.is_empty(), "resize failures");
+
+    let builder = SiteBuilder {
+        source: Arc::new(S3Store::new(s3.clone(), &source)),
+        resized: Arc::new(S3Store::new(s3.clone(), &resized)),
+        web: Arc::new(S3Store::new(s3.clone(), &web)),
+        renderer: Renderer::new("Moto Gallery")?,
+    };
+    let messages = receive(&sqs, &site_url, 2).await?;
+    assert_eq!(messages.len(), 2);
+    let broken_ids: Vec<&str> = messages
+        .iter()
+        .filter(|m| m.body().is_some_and(|b| b.contains("Broken/a.jpg")))
+        .filter_map(|m| m.message_id())
+        .collect();
+    assert_eq!(broken_ids.len(), 1);
+    let event = serde_json::to_value(lambda_event(&messages, &site_arn))?;
+    let out = handle(&builder, event.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let failed: Vec<&str> = out["batchItemFailures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["itemIdentifier"].as_str())
+        .collect();
+    assert_eq!(failed, broken_ids, "exactly the broken album's record is retried: {out}");
+    assert!(text(&s3, &web, "Fine/index.html").await?.contains("/Fine/_p/b-"), "the other album is updated");
+    assert!(s3.head_object().bucket(&web).key("Broken/index.html").send().await.is_err());
+
+    // Repaired (here: removed, as a rebuild would), the redelivered batch goes through.
+    s3.delete_object().bucket(&web).key("_data/Broken/album.json").send().await?;
+    let out = handle(&builder, event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(out["batchItemFailures"], serde_json::json!([]), "{out}");
+    assert!(text(&s3, &web, "Broken/index.html").await?.contains("/Broken/_p/a-"));
+    Ok(())
+}

@@ -23,7 +23,7 @@ pub(crate) mod jpeg;
 mod png;
 mod sniff;
 pub(crate) mod tiff;
-mod webp;
+pub(crate) mod webp;
 mod whole_frame;
 
 pub use box_shrink::ShrinkingFrame;
