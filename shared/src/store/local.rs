@@ -254,8 +254,16 @@ impl ObjectStore for LocalStore {
 fn write_whole(path: &Path, body: &[u8], key: &str) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(key, "create folder"))?;
-    let mut tmp =
-        tempfile::Builder::new().prefix(TEMP_PREFIX).tempfile_in(dir).map_err(io(key, "create temp file"))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(TEMP_PREFIX);
+    // A site is for serving: its files get the usual permissions (0666 less the umask, as any
+    // new file), not a temporary file's 0600, so a web server running as another user can read them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(io(key, "create temp file"))?;
     tmp.write_all(body).map_err(io(key, "write"))?;
     tmp.as_file().sync_data().map_err(io(key, "sync"))?;
     tmp.persist(path).map_err(|e| io(key, "rename into place")(e.error))?;
@@ -318,6 +326,22 @@ mod tests {
         store.delete(key).await.expect("deleting twice is fine");
         assert!(!dir.path().join("Trips/Rome 2024").exists(), "emptied folder is tidied");
         assert!(dir.path().join("Trips").exists(), "non-empty folder stays");
+    }
+
+    /// Written files get what any new file gets under this umask (0644 under the usual 022), not
+    /// a temporary file's 0600.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn written_files_get_the_usual_permissions() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path());
+        store.put("Trips/index.html", Bytes::from_static(b"<p>"), &PutOptions::default()).await.expect("put");
+        let usual = dir.path().join("usual");
+        std::fs::write(&usual, b"").expect("write");
+        let mode = |p: &Path| std::fs::metadata(p).expect("metadata").permissions().mode() & 0o777;
+        assert_eq!(mode(&dir.path().join("Trips/index.html")), mode(&usual));
+        assert_ne!(mode(&usual), 0o600, "this check needs a umask that leaves group or others a bit");
     }
 
     #[tokio::test]
