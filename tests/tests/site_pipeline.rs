@@ -22,8 +22,20 @@ async fn text(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> anyhow::Resul
     Ok(String::from_utf8(body.to_vec())?)
 }
 
-#[tokio::test]
-async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> anyhow::Result<()> {
+/// Buckets and queues in moto, wired like the stack: source → ResizeQueue, and a SiteQueue.
+struct Pipeline {
+    s3: aws_sdk_s3::Client,
+    sqs: aws_sdk_sqs::Client,
+    source: String,
+    resized: String,
+    web: String,
+    resize_url: String,
+    resize_arn: String,
+    site_url: String,
+    site_arn: String,
+}
+
+async fn pipeline() -> anyhow::Result<Pipeline> {
     let sdk = sdk_config().await;
     let (s3, sqs) = (s3_client(&sdk), sqs_client(&sdk));
     let (source, resized, web) = (unique("src"), unique("rsz"), unique("web"));
@@ -33,6 +45,28 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
     s3.create_bucket().bucket(&resized).send().await?;
     s3.create_bucket().bucket(&web).send().await?;
     let _ = receive(&sqs, &resize_url, 1).await?; // a possible test event
+    Ok(Pipeline { s3, sqs, source, resized, web, resize_url, resize_arn, site_url, site_arn })
+}
+
+/// The site builder over the pipeline's three buckets.
+fn site_builder(
+    s3: &aws_sdk_s3::Client,
+    source: &str,
+    resized: &str,
+    web: &str,
+) -> anyhow::Result<SiteBuilder> {
+    Ok(SiteBuilder {
+        source: Arc::new(S3Store::new(s3.clone(), source)),
+        resized: Arc::new(S3Store::new(s3.clone(), resized)),
+        web: Arc::new(S3Store::new(s3.clone(), web)),
+        renderer: Renderer::new("Moto Gallery")?,
+    })
+}
+
+#[tokio::test]
+async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> anyhow::Result<()> {
+    let Pipeline { s3, sqs, source, resized, web, resize_url, resize_arn, site_url, site_arn } =
+        pipeline().await?;
 
     let uploads = [
         ("Trips/Rome/one.jpg", fixture("Landscape_1.jpg")),
@@ -50,12 +84,7 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
         .await?;
 
     let worker = s3_worker(&s3, &sqs, &source, &resized, &site_url);
-    let builder = SiteBuilder {
-        source: Arc::new(S3Store::new(s3.clone(), &source)),
-        resized: Arc::new(S3Store::new(s3.clone(), &resized)),
-        web: Arc::new(S3Store::new(s3.clone(), &web)),
-        renderer: Renderer::new("Moto Gallery")?,
-    };
+    let builder = site_builder(&s3, &source, &resized, &web)?;
     let resize_round = |want: usize| {
         let (sqs, worker, resize_url, resize_arn) =
             (sqs.clone(), worker.clone(), resize_url.clone(), resize_arn.clone());
@@ -172,15 +201,8 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
 /// batch is applied; once the file is repaired the same records go through.
 #[tokio::test]
 async fn an_album_that_cannot_be_updated_keeps_its_messages_in_the_queue() -> anyhow::Result<()> {
-    let sdk = sdk_config().await;
-    let (s3, sqs) = (s3_client(&sdk), sqs_client(&sdk));
-    let (source, resized, web) = (unique("src"), unique("rsz"), unique("web"));
-    let (resize_url, resize_arn) = create_queue(&sqs, &unique("resize")).await?;
-    let (site_url, site_arn) = create_queue(&sqs, &unique("site")).await?;
-    create_notifying_bucket(&s3, &source, &resize_arn).await?;
-    s3.create_bucket().bucket(&resized).send().await?;
-    s3.create_bucket().bucket(&web).send().await?;
-    let _ = receive(&sqs, &resize_url, 1).await?; // a possible test event
+    let Pipeline { s3, sqs, source, resized, web, resize_url, resize_arn, site_url, site_arn } =
+        pipeline().await?;
     s3.put_object()
         .bucket(&web)
         .key("_data/Broken/album.json")
@@ -198,12 +220,7 @@ async fn an_album_that_cannot_be_updated_keeps_its_messages_in_the_queue() -> an
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     anyhow::ensure!(resize.batch_item_failures.is_empty(), "resize failures");
 
-    let builder = SiteBuilder {
-        source: Arc::new(S3Store::new(s3.clone(), &source)),
-        resized: Arc::new(S3Store::new(s3.clone(), &resized)),
-        web: Arc::new(S3Store::new(s3.clone(), &web)),
-        renderer: Renderer::new("Moto Gallery")?,
-    };
+    let builder = site_builder(&s3, &source, &resized, &web)?;
     let messages = receive(&sqs, &site_url, 2).await?;
     assert_eq!(messages.len(), 2);
     let broken_ids: Vec<&str> = messages
