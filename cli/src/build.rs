@@ -7,7 +7,9 @@
 
 use anyhow::Context as _;
 use resize_worker::{Outcome, Worker};
-use shared::{ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectInfo, ObjectStore, S3Change};
+use shared::{
+    list_failures, ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectInfo, ObjectStore, S3Change,
+};
 use shoebox_core::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
 use site_builder::site::Buckets;
 use site_builder::theme::THEME_PREFIX;
@@ -50,6 +52,8 @@ struct Tally {
     resized: usize,
     current: usize,
     removed: usize,
+    /// Photos that failed in a way that may pass (the next build tries again); those that cannot
+    /// be shown are listed from their failure records.
     failed: usize,
 }
 
@@ -130,12 +134,17 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
     for (album, reason) in &report.failed_albums {
         eprintln!("shoebox: album {album} not updated: {reason}");
     }
+    let failures = list_failures(resized.as_ref()).await.context("listing the failure records")?;
+    for failure in &failures {
+        eprintln!("shoebox: {} cannot be shown: {}", failure.source_key, failure.reason);
+    }
     eprintln!(
-        "shoebox: {} resized, {} unchanged, {} removed, {} failed; {} web file(s) written",
+        "shoebox: {} resized, {} unchanged, {} removed, {} failed, {} cannot be shown; {} web file(s) written",
         tally.resized,
         tally.current,
         tally.removed,
         tally.failed,
+        failures.len(),
         report.written.len()
     );
     eprintln!(
@@ -143,12 +152,12 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         out.join("web").display(),
         out.join("resized").display()
     );
-    let all_shown = tally.failed == 0 && report.failed_albums.is_empty();
+    let all_shown = tally.failed == 0 && failures.is_empty() && report.failed_albums.is_empty();
     Ok(if all_shown { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
-/// The folder as S3 would have announced it: every file "created"; every manifest whose photo is
-/// gone "removed".
+/// The folder as S3 would have announced it: every file "created"; every photo with a manifest or
+/// a failure record that is gone "removed".
 async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Result<Vec<S3Change>> {
     let listing = source.list("").await.context("listing the folder")?;
     let present: BTreeSet<&str> = listing.iter().map(|o| o.key.as_str()).collect();
@@ -165,13 +174,18 @@ async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Re
         .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
         .map(|o| change(ChangeKind::Created, &o.key, Some(o)))
         .collect();
+    let mut gone = BTreeSet::new();
     for manifest in resized.list(MANIFESTS_PREFIX).await.context("listing manifests")? {
         if let Ok(key) = source_key_of_manifest(&manifest.key) {
-            if !present.contains(key) {
-                changes.push(change(ChangeKind::Removed, key, None));
-            }
+            gone.insert(key.to_owned());
         }
     }
+    // A photo that could not be shown has a failure record instead of a manifest.
+    for failure in list_failures(resized).await.context("listing the failure records")? {
+        gone.insert(failure.source_key);
+    }
+    gone.retain(|key| !present.contains(key.as_str()));
+    changes.extend(gone.iter().map(|key| change(ChangeKind::Removed, key, None)));
     Ok(changes)
 }
 

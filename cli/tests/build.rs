@@ -87,11 +87,21 @@ fn builds_reruns_idempotently_and_follows_deletions() {
     std::fs::write(rome.join("broken.jpg"), "not a photo").expect("write");
     let (ok, log) = build(&dir, &out);
     assert!(!ok, "a bad photo makes the exit code non-zero");
-    assert!(log.contains("Trips/Rome 2024/broken.jpg: not an image"), "{log}");
+    assert!(log.contains("Trips/Rome 2024/broken.jpg cannot be shown: not an image"), "{log}");
+    assert!(log.contains("1 cannot be shown"), "{log}");
+    let record = out.join("resized/_failures/Trips/Rome 2024/broken.jpg.json");
+    assert!(record.is_file(), "the failure is recorded");
+    let (ok, log) = build(&dir, &out);
+    assert!(!ok && log.contains("broken.jpg cannot be shown"), "listed on every build until fixed: {log}");
+
+    std::fs::remove_file(rome.join("broken.jpg")).expect("rm");
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    assert!(!record.exists(), "a deleted photo's record goes with it");
 }
 
 #[test]
-fn an_album_that_cannot_be_updated_fails_the_build_and_its_photos_come_back_later() {
+fn a_damaged_album_data_file_is_made_again_and_nothing_is_lost() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let (dir, out) = (tmp.path().join("albums"), tmp.path().join("site"));
     for (album, photo) in [("Family", "Landscape_1.jpg"), ("Rome", "Portrait_6.jpg")] {
@@ -102,20 +112,28 @@ fn an_album_that_cannot_be_updated_fails_the_build_and_its_photos_come_back_late
     assert!(ok, "{log}");
 
     // Family's data file is damaged, then both albums get a new photo.
-    let data = out.join("web/_data/Family/album.json");
-    std::fs::write(&data, "{broken").expect("write");
+    std::fs::write(out.join("web/_data/Family/album.json"), "{broken").expect("write");
     std::fs::copy(fixture("Landscape_2.jpg"), dir.join("Family/new.jpg")).expect("copy");
     std::fs::copy(fixture("Landscape_3.jpg"), dir.join("Rome/new.jpg")).expect("copy");
     let (ok, log) = build(&dir, &out);
-    assert!(!ok, "an album left behind makes the exit code non-zero: {log}");
-    assert!(log.contains("album Family not updated") && log.contains("unreadable album data"), "{log}");
-    let rome = std::fs::read_to_string(out.join("web/Rome/index.html")).expect("page");
-    assert!(rome.contains("/Rome/_p/new-"), "the other album is still updated");
-
-    // Once the file is gone, the next build brings Family's photos back: nothing was lost.
-    std::fs::remove_file(&data).expect("rm");
-    let (ok, log) = build(&dir, &out);
     assert!(ok, "{log}");
+    let rome = std::fs::read_to_string(out.join("web/Rome/index.html")).expect("page");
+    assert!(rome.contains("/Rome/_p/new-"), "the other album is updated");
     let family = std::fs::read_to_string(out.join("web/Family/index.html")).expect("page");
     assert!(family.contains("/Family/_p/new-") && family.contains("/Family/_p/Landscape_1-"), "{family}");
+
+    // A data file that cannot be read at all (here a folder in its place): that album is left
+    // behind, the build says so and fails; once it can be written, every photo comes back.
+    let data = out.join("web/_data/Rome/album.json");
+    std::fs::remove_file(&data).expect("rm");
+    std::fs::create_dir(&data).expect("mkdir");
+    std::fs::copy(fixture("Landscape_4.jpg"), dir.join("Rome/newer.jpg")).expect("copy");
+    let (ok, log) = build(&dir, &out);
+    assert!(!ok, "an album left behind makes the exit code non-zero: {log}");
+    assert!(log.contains("album Rome not updated"), "{log}");
+    std::fs::remove_dir(&data).expect("rmdir");
+    let (ok, log) = build(&dir, &out);
+    assert!(ok, "{log}");
+    let rome = std::fs::read_to_string(out.join("web/Rome/index.html")).expect("page");
+    assert!(rome.contains("/Rome/_p/newer-") && rome.contains("/Rome/_p/Portrait_6-"), "{rome}");
 }

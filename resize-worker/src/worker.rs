@@ -8,10 +8,11 @@ use crate::error::ResizeError;
 use crate::pipeline::resize_photo;
 use crate::publish::{publish, PhotoSource};
 use shared::{
-    decode_sqs_body, ChangeKind, EventError, Limits, ObjectStore, QueueError, S3Change, SiteQueue, StoreError,
+    clear_failure, decode_sqs_body, record_failure, ChangeKind, EventError, Limits, ObjectStore, QueueError,
+    S3Change, SiteQueue, StoreError,
 };
 use shoebox_core::keys::{classify_source_key, manifest_key};
-use shoebox_core::{Ignored, PhotoManifest, Sequencer, SiteMessage, SourceObject};
+use shoebox_core::{FailureKind, Ignored, PhotoManifest, Sequencer, SiteMessage, SourceObject};
 use std::sync::Arc;
 
 /// What handling one change did.
@@ -35,9 +36,16 @@ pub enum Outcome {
     AlbumMetadataForwarded,
     /// A key Shoebox ignores (hidden, not a photo, …), and why.
     Ignored(Ignored),
+    /// The photo cannot be shown (its content is at fault, so retrying cannot help): the reason
+    /// was recorded for `shoebox status`, and the message is done.
+    Recorded {
+        /// The reason, as recorded.
+        reason: String,
+    },
 }
 
-/// Why a change could not be handled. The record is reported failed and retried.
+/// Why a change could not be handled. Permanent failures of a photo become
+/// [`Outcome::Recorded`]; whatever reaches the caller is retried.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum WorkerError {
@@ -85,6 +93,22 @@ pub enum WorkerError {
         /// The join error.
         message: String,
     },
+}
+
+impl WorkerError {
+    /// Whether retrying may help.
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            WorkerError::Photo { .. } | WorkerError::SourceTooLarge { .. } => FailureKind::Permanent,
+            WorkerError::Store(e) => e.kind(),
+            WorkerError::Queue(_) => FailureKind::Transient,
+            // No key to record it under (a body that is not an S3 event, a misrouted event) or
+            // no telling (a panic): kept in the dead-letter queue after the retries.
+            WorkerError::Event(_) | WorkerError::WrongBucket { .. } | WorkerError::Task { .. } => {
+                FailureKind::Unknown
+            }
+        }
+    }
 }
 
 /// The resize worker: stores, queue and limits, shared by every invocation of a process.
@@ -138,13 +162,44 @@ impl Worker {
                 self.queue.send(&[SiteMessage::AlbumMetadataChanged { album, removed, sequencer }]).await?;
                 Outcome::AlbumMetadataForwarded
             }
-            SourceObject::Photo { album, stem, extension } => match change.kind {
-                ChangeKind::Created => self.photo_created(change, &album, &stem, &extension).await?,
-                ChangeKind::Removed => self.photo_removed(change, &album).await?,
-            },
+            SourceObject::Photo { album, stem, extension } => {
+                let handled = match change.kind {
+                    ChangeKind::Created => self.photo_created(change, &album, &stem, &extension).await,
+                    ChangeKind::Removed => self.photo_removed(change, &album).await,
+                };
+                self.keep_record(change, handled).await?
+            }
         };
         tracing::info!(key = %change.key, kind = ?change.kind, outcome = ?outcome, "handled");
         Ok(outcome)
+    }
+
+    /// Keeps the photo's failure record true: written for a permanent failure (which is then
+    /// done with), removed once the photo is resized, current or deleted.
+    async fn keep_record(
+        &self,
+        change: &S3Change,
+        handled: Result<Outcome, WorkerError>,
+    ) -> Result<Outcome, WorkerError> {
+        let key = change.key.as_str();
+        match handled {
+            Err(e) if e.kind() == FailureKind::Permanent => {
+                let reason = match &e {
+                    WorkerError::Photo { source, .. } => source.to_string(),
+                    other => other.to_string(),
+                };
+                let etag = change.etag.as_deref().unwrap_or_default();
+                record_failure(self.resized.as_ref(), key, etag, &reason).await?;
+                tracing::error!(key, reason, "the photo cannot be shown; recorded for `shoebox status`");
+                Ok(Outcome::Recorded { reason })
+            }
+            Err(e) => Err(e),
+            Ok(outcome @ (Outcome::Stale | Outcome::SourceGone)) => Ok(outcome),
+            Ok(outcome) => {
+                clear_failure(self.resized.as_ref(), key).await?;
+                Ok(outcome)
+            }
+        }
     }
 
     /// The stored manifest of `key`; an unreadable one counts as absent (it is rewritten).

@@ -7,11 +7,13 @@
 //!   read-modify-write loop (conditional write, bounded retry with jitter).
 //! - [`queue`]: the [`SiteQueue`] trait with SQS ([`SqsSiteQueue`]) and in-process
 //!   ([`ChannelSiteQueue`]) backends.
+//! - [`failures`]: the records of photos that cannot be shown.
 //! - [`batch`]: the partial-batch response of the SQS-fed Lambdas ([`Retries`]).
 //! - [`config`]: configuration read from the environment; [`logging`]: the Lambdas' log setup.
 
 pub mod batch;
 pub mod config;
+pub mod failures;
 pub mod logging;
 pub mod queue;
 pub mod s3_event;
@@ -19,6 +21,7 @@ pub mod store;
 
 pub use batch::{Retries, UnidentifiedFailure};
 pub use config::{ConfigError, Limits, SiteConfig, WorkerConfig};
+pub use failures::{clear_failure, list_failures, record_failure};
 pub use queue::{sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue};
 pub use s3_event::{decode_sqs_body, ChangeKind, EventError, S3Change};
 pub use store::{

@@ -31,6 +31,8 @@ pub const DERIVATIVES_FOLDER: &str = "_p";
 pub const ORIGINALS_FOLDER: &str = "_o";
 /// Prefix of manifest keys in the resized bucket (never served).
 pub const MANIFESTS_PREFIX: &str = "_manifests/";
+/// Prefix of the failure records in the resized bucket: one per photo that cannot be shown.
+pub const FAILURES_PREFIX: &str = "_failures/";
 /// Prefix of the site builder's data files in the web bucket.
 pub const DATA_PREFIX: &str = "_data/";
 /// The web-bucket key of the gallery summary.
@@ -214,6 +216,11 @@ pub fn manifest_key(source_key: &str) -> String {
     format!("{MANIFESTS_PREFIX}{source_key}.json")
 }
 
+/// The prefix of the manifests of an album's photos (and of its sub-albums' photos).
+pub fn album_manifests_prefix(album: &str) -> String {
+    format!("{MANIFESTS_PREFIX}{album}/")
+}
+
 /// The source key a manifest key describes (inverse of [`manifest_key`]).
 pub fn source_key_of_manifest(manifest_key: &str) -> Result<&str, SourceKeyError> {
     manifest_key
@@ -221,6 +228,11 @@ pub fn source_key_of_manifest(manifest_key: &str) -> Result<&str, SourceKeyError
         .and_then(|k| k.strip_suffix(".json"))
         .filter(|k| !k.is_empty())
         .ok_or_else(|| SourceKeyError::NotAManifestKey(manifest_key.to_owned()))
+}
+
+/// The resized-bucket key of the failure record of a photo that cannot be shown.
+pub fn failure_key(source_key: &str) -> String {
+    format!("{FAILURES_PREFIX}{source_key}.json")
 }
 
 /// The web-bucket key of an album's page: `ALBUM/…/index.html` (the index for the root).
@@ -444,7 +456,9 @@ mod tests {
         assert_eq!(ASSETS_PATTERN, format!("/{ASSETS_PREFIX}*"));
         assert_eq!(DERIVATIVES_PATTERN, format!("*/{DERIVATIVES_FOLDER}/*"));
         assert_eq!(ORIGINALS_PATTERN, format!("*/{ORIGINALS_FOLDER}/*"));
-        for reserved in [AUTH_URL_PREFIX, ASSETS_PREFIX, DATA_PREFIX, MANIFESTS_PREFIX, THEME_PREFIX] {
+        for reserved in
+            [AUTH_URL_PREFIX, ASSETS_PREFIX, DATA_PREFIX, MANIFESTS_PREFIX, FAILURES_PREFIX, THEME_PREFIX]
+        {
             let folder = reserved.trim_matches('/');
             assert!(!is_album_path(folder), "{folder} can never be an album");
         }

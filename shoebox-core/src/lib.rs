@@ -8,8 +8,10 @@
 //! - [`sequencer`]: [`Sequencer`], S3's per-key event order.
 //! - [`manifest`]: the [`PhotoManifest`] the resize worker writes for each photo.
 //! - [`message`]: the [`SiteMessage`] the resize worker sends to the site builder.
+//! - [`failure`]: [`FailureKind`] and the [`FailureRecord`] of a photo that cannot be shown.
 //! - [`signin`]: the sign-in pages the edge answers with and the site builder publishes.
 
+pub mod failure;
 pub mod formats;
 pub mod keys;
 pub mod manifest;
@@ -17,6 +19,7 @@ pub mod message;
 pub mod sequencer;
 pub mod signin;
 
+pub use failure::{FailureKind, FailureRecord, FAILURE_SCHEMA};
 pub use formats::PhotoFormat;
 pub use keys::{Ignored, SourceKeyError, SourceObject};
 pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, MANIFEST_SCHEMA};

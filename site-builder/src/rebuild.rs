@@ -4,13 +4,12 @@
 
 use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
-use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use crate::render::Renderer;
 use crate::site::{pages_to_render, render_all, SiteError, SiteReport};
-use crate::update::{save_json, UpdateError};
+use crate::update::{read_album_yml, save_json, UpdateError};
 use shared::ObjectStore;
 use shoebox_core::keys::{
-    album_data_key, album_metadata_key, album_of_data_key, album_page_key, source_key_of_manifest,
+    album_data_key, album_manifests_prefix, album_of_data_key, album_page_key, source_key_of_manifest,
     DATA_PREFIX, GALLERY_DATA_KEY, MANIFESTS_PREFIX,
 };
 use shoebox_core::PhotoManifest;
@@ -25,32 +24,12 @@ pub async fn rebuild_all(
     web: &dyn ObjectStore,
     renderer: &Renderer,
 ) -> Result<SiteReport, SiteError> {
-    let mut albums: BTreeMap<String, AlbumData> = BTreeMap::new();
-    for info in resized.list(MANIFESTS_PREFIX).await.map_err(UpdateError::from)? {
-        let Some(object) = resized.get(&info.key, 16 << 20).await.map_err(UpdateError::from)? else {
-            continue;
-        };
-        match PhotoManifest::from_json(&object.body) {
-            Ok(m) if source_key_of_manifest(&info.key).is_ok_and(|k| k == m.source_key) => {
-                let data = albums.entry(m.album.clone()).or_insert_with(|| AlbumData::new(m.album.clone()));
-                data.photos.insert(m.source_key.clone(), m);
-            }
-            Ok(_) => tracing::warn!(key = %info.key, "manifest names another photo; skipped"),
-            Err(e) => tracing::warn!(key = %info.key, error = %e, "unreadable manifest; skipped"),
-        }
-    }
+    let mut albums = albums_from_manifests(resized, MANIFESTS_PREFIX).await?;
     let mut gallery = GallerySummary::default();
-    // Rebuilt files start a revision above anything an incremental run has saved before.
-    let revision = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+    let revision = fresh_revision();
     for (album, data) in &mut albums {
         data.revision = revision;
-        if let Some(object) =
-            source.get(&album_metadata_key(album), MAX_ALBUM_YML as u64).await.map_err(UpdateError::from)?
-        {
-            data.metadata = AlbumMetadata::parse_or_default(album, &String::from_utf8_lossy(&object.body));
-        }
+        data.metadata = read_album_yml(source, album).await?;
         save_json(web, &album_data_key(album), data).await?;
         gallery.update(data);
     }
@@ -78,4 +57,48 @@ pub async fn rebuild_all(
     report.deleted = deleted;
     report.changed_albums = albums.into_keys().collect();
     Ok(report)
+}
+
+/// A revision above anything an incremental run has saved before (those count up from 0 by one
+/// per change): now, in milliseconds.
+fn fresh_revision() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// The albums whose photos' manifests are under `prefix`, as data files without metadata.
+async fn albums_from_manifests(
+    resized: &dyn ObjectStore,
+    prefix: &str,
+) -> Result<BTreeMap<String, AlbumData>, UpdateError> {
+    let mut albums: BTreeMap<String, AlbumData> = BTreeMap::new();
+    for info in resized.list(prefix).await? {
+        let Some(object) = resized.get(&info.key, 16 << 20).await? else { continue };
+        match PhotoManifest::from_json(&object.body) {
+            Ok(m) if source_key_of_manifest(&info.key).is_ok_and(|k| k == m.source_key) => {
+                let data = albums.entry(m.album.clone()).or_insert_with(|| AlbumData::new(m.album.clone()));
+                data.photos.insert(m.source_key.clone(), m);
+            }
+            Ok(_) => tracing::warn!(key = %info.key, "manifest names another photo; skipped"),
+            Err(e) => tracing::warn!(key = %info.key, error = %e, "unreadable manifest; skipped"),
+        }
+    }
+    Ok(albums)
+}
+
+/// One album's data made again from its photos' manifests and its `album.yml` (for a damaged
+/// data file: the manifests are the truth it is made from).
+pub(crate) async fn rebuild_album(
+    source: &dyn ObjectStore,
+    resized: &dyn ObjectStore,
+    album: &str,
+) -> Result<AlbumData, UpdateError> {
+    let mut data = albums_from_manifests(resized, &album_manifests_prefix(album))
+        .await?
+        .remove(album)
+        .unwrap_or_else(|| AlbumData::new(album));
+    data.revision = fresh_revision();
+    data.metadata = read_album_yml(source, album).await?;
+    Ok(data)
 }

@@ -110,7 +110,7 @@ pub async fn update_site(
     renderer: &Renderer,
     messages: &[SiteMessage],
 ) -> Result<SiteReport, SiteError> {
-    let batch = apply_batch(buckets.source, buckets.web, messages).await?;
+    let batch = apply_batch(buckets.source, buckets.resized, buckets.web, messages).await?;
     let mut report = SiteReport {
         changed_albums: batch.changed.clone(),
         stale: batch.stale,

@@ -2,7 +2,8 @@
 //!
 //! Per touched album: one read of its data file, one read of its `album.yml` when that changed,
 //! and one write when anything changed; then, if any album changed, one read and one write of
-//! the gallery summary. Nothing is listed; the gallery's size does not matter.
+//! the gallery summary. Nothing is listed (except the manifests of an album whose data file is
+//! damaged, to make it again); the gallery's size does not matter.
 //!
 //! Two site builders may run at once (the queue's concurrency is 2), so every data file is
 //! changed through [`shared::store::Update`]: written only if still the version read, else read
@@ -12,6 +13,7 @@
 use crate::album::{apply, unreferenced_derivatives, AlbumData, Applied, ALBUM_DATA_SCHEMA};
 use crate::gallery::{GallerySummary, GALLERY_SCHEMA};
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
+use crate::rebuild::rebuild_album;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -87,8 +89,9 @@ pub enum UpdateError {
     /// batch is retried later).
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// An album's data file exists but cannot be read; `rebuild-all` recreates it.
-    #[error("{key}: unreadable album data ({reason}); run a full rebuild to recreate it")]
+    /// A data file exists but cannot be read (an album's is made again from its manifests; the
+    /// gallery summary by a full rebuild).
+    #[error("{key}: unreadable data file ({reason}); a full rebuild recreates it")]
     BadDataFile {
         /// The data file's key.
         key: String,
@@ -151,7 +154,11 @@ pub(crate) async fn save_json<T: Serialize>(
     Ok(())
 }
 
-async fn read_album_yml(source: &dyn ObjectStore, album: &str) -> Result<AlbumMetadata, UpdateError> {
+/// An album's `album.yml` (the defaults when there is none or it is too big).
+pub(crate) async fn read_album_yml(
+    source: &dyn ObjectStore,
+    album: &str,
+) -> Result<AlbumMetadata, UpdateError> {
     let key = album_metadata_key(album);
     match source.get(&key, MAX_ALBUM_YML as u64).await {
         Ok(Some(object)) => {
@@ -176,9 +183,11 @@ struct AlbumOutcome {
     stale: usize,
 }
 
-/// Applies one album's messages to its data file, as it is stored when the write happens.
+/// Applies one album's messages to its data file, as it is stored when the write happens. A
+/// damaged data file is made again from the photos' manifests first, so no change is lost.
 async fn apply_album(
     source: &dyn ObjectStore,
+    resized: &dyn ObjectStore,
     web: &dyn ObjectStore,
     album: &str,
     messages: &[&SiteMessage],
@@ -191,9 +200,15 @@ async fn apply_album(
     let mut update = Update::new(web, &key, READ_DATA_FILE, &options);
     loop {
         let current = update.read().await?;
-        let mut data = parse(&key, current.body.as_deref(), || AlbumData::new(album))?;
+        let (mut data, mut changed) = match parse(&key, current.body.as_deref(), || AlbumData::new(album)) {
+            Ok(data) => (data, false),
+            Err(damaged @ UpdateError::BadDataFile { .. }) => {
+                tracing::error!(album, error = %damaged, "rebuilding the album's data from its manifests");
+                (rebuild_album(source, resized, album).await?, true)
+            }
+            Err(e) => return Err(e),
+        };
         let mut outcome = AlbumOutcome { saved: None, unreferenced: Vec::new(), stale: 0 };
-        let mut changed = false;
         for m in messages {
             let before = match m {
                 SiteMessage::PhotoUpserted { manifest } => data.photos.get(&manifest.source_key).cloned(),
@@ -250,9 +265,11 @@ async fn update_gallery(
 }
 
 /// Applies `messages` (grouped by album, in order) to the data files in `web`, reading
-/// `album.yml` files from `source` when they changed.
+/// `album.yml` files from `source` when they changed (and manifests from `resized` to remake a
+/// damaged data file).
 pub async fn apply_batch(
     source: &dyn ObjectStore,
+    resized: &dyn ObjectStore,
     web: &dyn ObjectStore,
     messages: &[SiteMessage],
 ) -> Result<BatchReport, UpdateError> {
@@ -263,7 +280,7 @@ pub async fn apply_batch(
     let mut report = BatchReport::default();
     for (album, messages) in by_album {
         // One album's failure (say, a corrupt data file) must not hold up the others.
-        match apply_album(source, web, album, &messages).await {
+        match apply_album(source, resized, web, album, &messages).await {
             Ok(outcome) => {
                 report.stale += outcome.stale;
                 report.unreferenced.extend(outcome.unreferenced);

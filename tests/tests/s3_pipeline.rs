@@ -1,6 +1,6 @@
 //! The resize pipeline end to end through moto: S3 events → SQS → the Lambda handler →
-//! resized bucket + SiteQueue, with awkward keys, a corrupt photo in the same batch, a replay,
-//! and a deletion.
+//! resized bucket + SiteQueue, with awkward keys, a corrupt photo in the same batch (recorded, not
+//! retried, until it is replaced), a replay, and a deletion.
 
 use lambda_runtime::{Context, LambdaEvent};
 use resize_worker::lambda::handle_batch;
@@ -61,15 +61,12 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
     let response =
         handle_batch(&worker, LambdaEvent::new(event.clone(), Context::default())).await.expect("handled");
 
-    // Exactly the broken photo's record failed.
-    let broken_id: Vec<String> = messages
-        .iter()
-        .filter(|m| m.body().is_some_and(|b| b.contains("broken.jpg")))
-        .filter_map(|m| m.message_id().map(str::to_owned))
-        .collect();
-    let failed: Vec<String> =
-        response.batch_item_failures.iter().map(|f| f.item_identifier.clone()).collect();
-    assert_eq!(failed, broken_id, "only the corrupt photo is reported failed");
+    // The broken photo cannot be shown whatever happens: recorded once, not retried.
+    assert!(response.batch_item_failures.is_empty(), "{:?}", response.batch_item_failures);
+    let records = shared::list_failures(&shared::S3Store::new(s3.clone(), &resized)).await?;
+    assert_eq!(records.len(), 1, "{records:?}");
+    assert_eq!(records[0].source_key, BROKEN);
+    assert!(records[0].reason.starts_with("not an image"), "{}", records[0].reason);
 
     // Derivatives and manifests landed under the awkward keys.
     let stored: BTreeSet<String> = keys(&s3, &resized).await?.into_iter().collect();
@@ -98,7 +95,8 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
             assert_eq!(head.content_length(), Some(d.bytes as i64));
         }
     }
-    assert!(!stored.iter().any(|k| k.contains("broken") || k.contains("DS_Store")), "{stored:?}");
+    let derived = stored.iter().filter(|k| !k.starts_with(shoebox_core::keys::FAILURES_PREFIX));
+    assert!(!derived.into_iter().any(|k| k.contains("broken") || k.contains("DS_Store")), "{stored:?}");
 
     // The site builder was told about both photos and the album.yml, and nothing else.
     let site = site_messages(&receive(&sqs, &site_url, 3).await?);
@@ -121,8 +119,8 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
     // A replay of the same batch does no image work: nothing in the resized bucket changes.
     let before = keys(&s3, &resized).await?;
     let replay = handle_batch(&worker, LambdaEvent::new(event, Context::default())).await.expect("handled");
-    assert_eq!(replay.batch_item_failures.len(), 1, "the broken photo fails again, alone");
-    assert_eq!(keys(&s3, &resized).await?, before);
+    assert!(replay.batch_item_failures.is_empty(), "the broken photo is recorded again, not retried");
+    assert_eq!(keys(&s3, &resized).await?, before, "its record is kept as it was");
 
     // Deleting a photo removes its derivatives and manifest and tells the site builder.
     let _ = receive(&sqs, &site_url, 3).await?; // the replay's re-announcements
@@ -159,5 +157,17 @@ async fn s3_events_through_sqs_to_derivatives_manifests_and_site_messages() -> a
         site.iter().any(|m| matches!(m, SiteMessage::PhotoRemoved { source_key, album, .. } if source_key == ROME && album == "Trips/Rome 2024")),
         "{site:?}"
     );
+
+    // The owner replaces the broken photo with a real one: it is resized and its record goes.
+    s3.put_object().bucket(&source).key(BROKEN).body(fixture("Landscape_1.jpg").into()).send().await?;
+    let fixed = receive(&sqs, &resize_url, 1).await?;
+    let response =
+        handle_batch(&worker, LambdaEvent::new(lambda_event(&fixed, &resize_arn), Context::default()))
+            .await
+            .expect("handled");
+    assert!(response.batch_item_failures.is_empty());
+    let stored = keys(&s3, &resized).await?;
+    assert!(stored.contains(&shoebox_core::keys::manifest_key(BROKEN)), "{stored:?}");
+    assert!(!stored.contains(&shoebox_core::keys::failure_key(BROKEN)), "the record is gone: {stored:?}");
     Ok(())
 }

@@ -5,11 +5,13 @@
 //! missing object as `Ok(None)`, so callers treat "gone" as an ordinary outcome rather than an
 //! error. [`Update`] is the read-modify-write every caller of [`ObjectStore::put_if`] goes through.
 
+mod faulty;
 mod local;
 mod memory;
 mod s3;
 pub mod update;
 
+pub use faulty::{Fault, FaultPlan, FaultyStore};
 pub use local::LocalStore;
 pub use memory::{MemoryStore, OpCounts};
 pub use s3::{s3_client, S3Store};
