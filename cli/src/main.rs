@@ -1,4 +1,4 @@
-//! The `shoebox` command: `demo`, `serve`, `users`, `share`, `build`, `resize`.
+//! The `shoebox` command: `demo`, `serve`, `users`, `share`, `build`, `resize`, `status`, `retry`.
 
 mod build;
 #[cfg(test)]
@@ -11,6 +11,7 @@ mod place;
 mod resize;
 mod serve;
 mod share;
+mod status;
 #[cfg(test)]
 mod template_agreement;
 mod users;
@@ -40,6 +41,10 @@ enum Command {
     Resize(resize::Args),
     /// Build the whole gallery from a folder of albums into OUT/resized and OUT/web.
     Build(build::Args),
+    /// What the gallery shows, what is waiting, and what failed and why (exit 1 when something did).
+    Status(status::StatusArgs),
+    /// Send failed photos and dead letters through the deployed pipeline again.
+    Retry(status::RetryArgs),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Share(args) => share::run(args),
         Command::Resize(args) => resize::run(args),
         Command::Build(args) => build::run(args),
+        Command::Status(args) => status::run_status(args),
+        Command::Retry(args) => status::run_retry(args),
     };
     match result {
         Ok(code) => code,

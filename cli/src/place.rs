@@ -20,6 +20,9 @@ const USERS_OUTPUT: &str = "UsersSecret";
 const ACCESS_OUTPUT: &str = "AccessSecret";
 const WEB_OUTPUT: &str = "WebBucket";
 const URL_OUTPUT: &str = "SiteUrl";
+/// Every output `users` and `share` read.
+#[cfg(test)]
+pub const STACK_OUTPUTS: [&str; 4] = [USERS_OUTPUT, ACCESS_OUTPUT, WEB_OUTPUT, URL_OUTPUT];
 
 /// The options that say where the gallery is, shared by `shoebox users` and `shoebox share`.
 #[derive(Debug, clap::Args)]
@@ -71,19 +74,18 @@ pub fn checked_users(text: &str) -> anyhow::Result<Users> {
     Ok(users)
 }
 
-fn sdk_error(e: impl std::error::Error) -> String {
-    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()
+/// A deployed stack's outputs (template.yaml's `Outputs`), found by its name.
+pub struct StackOutputs {
+    /// The stack's name.
+    pub name: String,
+    /// AWS configuration for the stack's region.
+    pub sdk: aws_config::SdkConfig,
+    outputs: Vec<(String, String)>,
 }
 
-impl Place {
-    /// The data folder (`--data`, default ~/.local/share/shoebox) or, with `--stack`, the stack.
-    pub async fn open(args: PlaceArgs, url: Option<String>) -> anyhow::Result<Self> {
-        let PlaceArgs { data, stack, region } = args;
-        let Some(stack) = stack.as_deref() else {
-            let data = data.unwrap_or_else(local::default_data_dir);
-            let url = url.unwrap_or_else(|| "http://127.0.0.1:8080/".into());
-            return Ok(Self::Local { data, url: format!("{}/", url.trim_end_matches('/')) });
-        };
+impl StackOutputs {
+    /// Looks the stack up in `region`.
+    pub async fn load(stack: &str, region: &str) -> anyhow::Result<Self> {
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(aws_config::Region::new(region.to_owned()))
             .load()
@@ -100,24 +102,51 @@ impl Place {
                 )
             })?;
         let outputs = described.stacks().first().map(|s| s.outputs()).unwrap_or_default();
-        let output = |key: &str| {
-            outputs
-                .iter()
-                .find(|o| o.output_key() == Some(key))
-                .and_then(|o| o.output_value())
-                .map(str::to_owned)
-                .with_context(|| format!("stack {stack} has no {key} output: is it a Shoebox stack?"))
+        let outputs = outputs
+            .iter()
+            .filter_map(|o| Some((o.output_key()?.to_owned(), o.output_value()?.to_owned())))
+            .collect();
+        Ok(Self { name: stack.to_owned(), sdk, outputs })
+    }
+
+    /// The output `key`, or an error that says what is wrong.
+    pub fn get(&self, key: &str) -> anyhow::Result<String> {
+        self.outputs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).with_context(|| {
+            format!(
+                "stack {} has no {key} output: is it a Shoebox stack, deployed with this version? \
+                 (`sam build && sam deploy` updates it)",
+                self.name
+            )
+        })
+    }
+}
+
+pub(crate) fn sdk_error(e: impl std::error::Error) -> String {
+    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()
+}
+
+impl Place {
+    /// The data folder (`--data`, default ~/.local/share/shoebox) or, with `--stack`, the stack.
+    pub async fn open(args: PlaceArgs, url: Option<String>) -> anyhow::Result<Self> {
+        let PlaceArgs { data, stack, region } = args;
+        let Some(stack) = stack.as_deref() else {
+            let data = data.unwrap_or_else(local::default_data_dir);
+            let url = url.unwrap_or_else(|| "http://127.0.0.1:8080/".into());
+            return Ok(Self::Local { data, url: format!("{}/", url.trim_end_matches('/')) });
         };
+        let outputs = StackOutputs::load(stack, &region).await?;
+        let output = |key: &str| outputs.get(key);
+        let sdk = &outputs.sdk;
         let url = match url {
             Some(url) => format!("{}/", url.trim_end_matches('/')),
             None => output(URL_OUTPUT)?,
         };
         Ok(Self::Stack(Box::new(Stack {
             name: stack.to_owned(),
-            secrets: aws_sdk_secretsmanager::Client::new(&sdk),
+            secrets: aws_sdk_secretsmanager::Client::new(sdk),
             users_secret: output(USERS_OUTPUT)?,
             access_secret: output(ACCESS_OUTPUT)?,
-            web: S3Store::new(shared::s3_client(&sdk), output(WEB_OUTPUT)?),
+            web: S3Store::new(shared::s3_client(sdk), output(WEB_OUTPUT)?),
             url,
         })))
     }

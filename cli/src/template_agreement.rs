@@ -111,3 +111,32 @@ fn the_gate_sends_the_same_security_headers() {
         assert_eq!((*name, value.as_str()), (gate_name, gate_value));
     }
 }
+
+#[test]
+fn the_outputs_the_cli_reads_are_the_stack_s_parts() {
+    use crate::status::{QUEUE_OUTPUTS, RESIZED_OUTPUT, SOURCE_OUTPUT, WEB_OUTPUT};
+    let t = template();
+    let output = |name: &str| {
+        t["Outputs"][name]["Value"].as_str().unwrap_or_else(|| panic!("output {name}")).to_owned()
+    };
+    for (name, bucket) in
+        [(SOURCE_OUTPUT, "SourceBucket"), (RESIZED_OUTPUT, "ResizedBucket"), (WEB_OUTPUT, "WebBucket")]
+    {
+        assert_eq!(output(name), bucket, "{name} is the bucket's name");
+    }
+    for name in crate::place::STACK_OUTPUTS {
+        assert!(t["Outputs"][name].is_object(), "{name} is an output");
+    }
+    for (_, queue, dead) in QUEUE_OUTPUTS {
+        let (queue, dead) = (output(queue), output(dead));
+        for q in [&queue, &dead] {
+            assert_eq!(t["Resources"][q.as_str()]["Type"], "AWS::SQS::Queue", "{q}");
+        }
+        let redrive = &t["Resources"][queue.as_str()]["Properties"]["RedrivePolicy"]["deadLetterTargetArn"];
+        assert_eq!(
+            redrive.as_str(),
+            Some(format!("{dead}.Arn").as_str()),
+            "{dead} is {queue}'s dead-letter queue"
+        );
+    }
+}

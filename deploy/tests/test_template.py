@@ -408,6 +408,9 @@ def test_outputs_tell_the_owner_what_to_do_next(cfn):
         assert name in outputs, name
     assert "shoebox users add NAME --stack ${AWS::StackName}" in outputs["AddUserCommand"]["Value"]["Fn::Sub"]
     assert outputs["UploadCommand"]["Value"]["Fn::Sub"].startswith("aws s3 sync ")
+    # `shoebox status` and `retry` find the queues through these (in the transformed template too).
+    for queue in ("ResizeQueue", "ResizeDeadLetterQueue", "SiteQueue", "SiteDeadLetterQueue"):
+        assert outputs[f"{queue}Url"]["Value"] == {"Ref": queue}, queue
 
 
 def test_samconfig_needs_no_flags():

@@ -24,9 +24,14 @@ impl StoreError {
 
 /// Now, as RFC 3339 in UTC (second precision).
 pub fn now_rfc3339() -> String {
+    rfc3339(std::time::SystemTime::now())
+}
+
+/// A time as RFC 3339 in UTC (second precision).
+pub fn rfc3339(time: std::time::SystemTime) -> String {
     use aws_sdk_s3::primitives::{DateTime, DateTimeFormat};
-    let now = DateTime::from_secs(DateTime::from(std::time::SystemTime::now()).secs());
-    now.fmt(DateTimeFormat::DateTime).unwrap_or_default()
+    let seconds = DateTime::from_secs(DateTime::from(time).secs());
+    seconds.fmt(DateTimeFormat::DateTime).unwrap_or_default()
 }
 
 /// Records that the photo `source_key` (version `etag`) cannot be shown, and why. A record of the

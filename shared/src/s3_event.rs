@@ -152,6 +152,44 @@ fn decode_record(index: usize, value: serde_json::Value) -> Result<Option<S3Chan
     }))
 }
 
+/// An SQS body carrying `changes` as S3 would notify them (for `shoebox retry`, which sends a
+/// photo through the worker again); [`decode_sqs_body`] reads it back unchanged.
+pub fn encode_sqs_body(changes: &[S3Change]) -> String {
+    let records: Vec<serde_json::Value> = changes
+        .iter()
+        .map(|c| {
+            let event_name = match c.kind {
+                ChangeKind::Created => "ObjectCreated:Put",
+                ChangeKind::Removed => "ObjectRemoved:Delete",
+            };
+            let mut object = serde_json::json!({ "key": encode_key(&c.key) });
+            if let Some(size) = c.size {
+                object["size"] = size.into();
+            }
+            if let Some(etag) = &c.etag {
+                object["eTag"] = etag.as_str().into();
+            }
+            if let Some(sequencer) = &c.sequencer {
+                object["sequencer"] = sequencer.0.as_str().into();
+            }
+            serde_json::json!({
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "eventName": event_name,
+                "s3": { "s3SchemaVersion": "1.0", "bucket": { "name": c.bucket }, "object": object },
+            })
+        })
+        .collect();
+    serde_json::json!({ "Records": records }).to_string()
+}
+
+/// Encodes a key as S3 event notifications do: URL form encoding, `/` kept.
+fn encode_key(key: &str) -> String {
+    const KEEP: &percent_encoding::AsciiSet =
+        &percent_encoding::NON_ALPHANUMERIC.remove(b'/').remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(key, KEEP).to_string().replace("%20", "+")
+}
+
 /// Decodes an S3 event key: URL form encoding, where `+` is a space and `%XX` is a byte.
 pub fn decode_key(raw: &str) -> Result<String, EventError> {
     // `+` must become a space before percent-decoding, so that `%2B` stays a plus sign.
@@ -170,6 +208,31 @@ mod tests {
     const SNS_ENVELOPE: &str = include_str!("../tests/fixtures/s3-put-sns-envelope.json");
     const TEST_EVENT: &str = include_str!("../tests/fixtures/s3-test-event.json");
     const DELETE: &str = include_str!("../tests/fixtures/s3-delete-direct.json");
+
+    #[test]
+    fn encoded_changes_decode_to_themselves() {
+        let changes = vec![
+            S3Change {
+                kind: ChangeKind::Created,
+                bucket: "src".into(),
+                key: "Trips/Rome 2024/a+b ü%.jpg".into(),
+                size: Some(12),
+                etag: Some("abc".into()),
+                sequencer: Some(Sequencer("0055AED6DCD90281E5".into())),
+            },
+            S3Change {
+                kind: ChangeKind::Removed,
+                bucket: "src".into(),
+                key: "Family/IMG 1.HEIC".into(),
+                size: None,
+                etag: None,
+                sequencer: None,
+            },
+        ];
+        let body = encode_sqs_body(&changes);
+        assert!(body.contains("Trips/Rome+2024/a%2Bb+%C3%BC%25.jpg"), "encoded as S3 does: {body}");
+        assert_eq!(decode_sqs_body(&body).expect("decodes"), changes);
+    }
 
     #[test]
     fn decodes_a_direct_put_with_an_awkward_key() {

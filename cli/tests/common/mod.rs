@@ -1,4 +1,6 @@
 //! What the `shoebox` command tests share: the shared fixture photos and running the binary.
+// Each test binary compiles this module and uses part of it.
+#![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -15,5 +17,10 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
-    Command::new(env!("CARGO_BIN_EXE_shoebox")).args(args).output().expect("runs")
+    command().args(args).output().expect("runs")
+}
+
+/// The built `shoebox` binary, to be given arguments and environment.
+pub fn command() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_shoebox"))
 }
