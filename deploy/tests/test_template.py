@@ -35,7 +35,7 @@ def _source():
     return yaml_parse((ROOT / "template.yaml").read_text())
 
 
-def _transformed(originals):
+def _transformed(originals, rate_limit=False):
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     template = _source()
     for name, resource in template["Resources"].items():
@@ -43,7 +43,8 @@ def _transformed(originals):
             # What `sam package` does: code lives in S3.
             resource["Properties"]["CodeUri"] = f"s3://artifacts/{name}.zip"
     out = transform(template, {}, _NoManagedPolicies())
-    return _resolve(out, {"OriginalsOn": originals, "CustomDomain": False, "AlarmEmailGiven": False})
+    conditions = {"OriginalsOn": originals, "CustomDomain": False, "AlarmEmailGiven": False, "LoginRateLimitOn": rate_limit}
+    return _resolve(out, conditions)
 
 
 def _resolve(node, conditions):
@@ -277,6 +278,32 @@ def test_an_alarm_email_is_subscribed_only_when_given():
     (subscription,) = subscriptions.values()
     assert subscription["Properties"]["Protocol"] == "email"
     assert subscription["Properties"]["Endpoint"] == {"Ref": "AlarmEmail"}
+
+
+def test_the_login_rate_limit_is_off_by_default_and_guards_only_the_sign_in_paths():
+    source = _source()
+    param = source["Parameters"]["LoginRateLimit"]
+    assert param["Default"] == 0 and 0 in param["AllowedValues"]
+    assert all(v == 0 or v >= 100 for v in param["AllowedValues"]), "WAF takes no limit under 100 here"
+    assert "$" in param["Description"], "the parameter says what it costs"
+    assert source["Conditions"]["LoginRateLimitOn"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "LoginRateLimit"}, 0]}]}
+    off = _transformed(False)["Resources"]
+    assert "WebACLId" not in off["Distribution"]["Properties"]["DistributionConfig"]
+    on = _transformed(False, rate_limit=True)["Resources"]
+    config = on["Distribution"]["Properties"]["DistributionConfig"]
+    assert config["WebACLId"] == {"Fn::GetAtt": ["LoginRateLimitAcl", "Arn"]}
+    acl = on["LoginRateLimitAcl"]
+    assert acl["Type"] == "AWS::WAFv2::WebACL" and acl["Condition"] == "LoginRateLimitOn"
+    props = acl["Properties"]
+    assert props["Scope"] == "CLOUDFRONT" and props["DefaultAction"] == {"Allow": {}}
+    (rule,) = props["Rules"]
+    assert rule["Action"]["Block"]["CustomResponse"]["ResponseCode"] == 429
+    rate = rule["Statement"]["RateBasedStatement"]
+    assert rate["Limit"] == {"Ref": "LoginRateLimit"} and rate["AggregateKeyType"] == "IP"
+    match = rate["ScopeDownStatement"]["ByteMatchStatement"]
+    assert (match["FieldToMatch"], match["PositionalConstraint"], match["SearchString"]) == ({"UriPath": {}}, "STARTS_WITH", "/_auth/")
+    # Every sign-in path the distribution routes to the edge function is under the guard.
+    assert all(path.startswith(match["SearchString"]) for path in AUTH_PATHS)
 
 
 def test_site_builder_runs_at_most_twice_at_once_and_nothing_reserves_concurrency(cfn):
