@@ -118,8 +118,15 @@ pub async fn update_site(
         ..Default::default()
     };
     if let Some(gallery) = &batch.gallery {
-        let pages = pages_to_render(&batch.changed);
-        render_pages(buckets.web, renderer, gallery, &pages, &batch.changed_data, &mut report).await?;
+        // Every touched album, changed or not: a replay may follow a try that saved the data and
+        // failed before the pages were written (pages whose bytes are the same are not rewritten).
+        let mut touched: Vec<String> = batch.changed.iter().chain(&batch.unchanged).cloned().collect();
+        for album in &batch.retitled {
+            let inside = format!("{album}/");
+            touched.extend(gallery.value.albums.keys().filter(|a| a.starts_with(&inside)).cloned());
+        }
+        let pages = pages_to_render(&touched);
+        render_pages(buckets.web, renderer, gallery, &pages, &batch.touched_data, &mut report).await?;
     }
     for key in batch.unreferenced {
         // A failure costs storage, not correctness: logged, not retried.

@@ -68,13 +68,16 @@ pub struct BatchReport {
     pub unchanged: Vec<String>,
     /// Messages ignored as older than the data.
     pub stale: usize,
+    /// Albums whose title in the summary changed (or may have, in an earlier try): their
+    /// sub-albums' pages show it in the breadcrumb, so those are rendered again too.
+    pub retitled: Vec<String>,
     /// Albums that could not be updated, with the reason; their messages should be retried.
     pub failed: Vec<(String, String)>,
     /// Whether the gallery summary changed (the index must be re-rendered).
     pub gallery_changed: bool,
-    /// The changed albums' data as saved, for rendering without reading it again.
-    pub changed_data: Vec<Saved<AlbumData>>,
-    /// The gallery summary after the batch (as saved or read), when any album changed.
+    /// The touched albums' data as saved or read, for rendering without reading it again.
+    pub touched_data: Vec<Saved<AlbumData>>,
+    /// The gallery summary after the batch (as saved or read), when any album was touched.
     pub gallery: Option<Saved<GallerySummary>>,
     /// Derivative keys in the resized bucket that no photo refers to any more (replaced or stale
     /// versions); deleted once the pages no longer show them.
@@ -175,8 +178,10 @@ pub(crate) async fn read_album_yml(
 
 /// What applying one album's messages did.
 struct AlbumOutcome {
-    /// The album's data as saved, when it changed.
-    saved: Option<Saved<AlbumData>>,
+    /// The album's data as stored now (saved by this run, or as read when nothing changed).
+    current: Saved<AlbumData>,
+    /// Whether this run saved it.
+    changed: bool,
     /// Derivatives no photo refers to any more.
     unreferenced: Vec<String>,
     /// Messages older than the data.
@@ -208,7 +213,7 @@ async fn apply_album(
             }
             Err(e) => return Err(e),
         };
-        let mut outcome = AlbumOutcome { saved: None, unreferenced: Vec::new(), stale: 0 };
+        let (mut unreferenced, mut stale) = (Vec::new(), 0);
         for m in messages {
             let before = match m {
                 SiteMessage::PhotoUpserted { manifest } => data.photos.get(&manifest.source_key).cloned(),
@@ -217,15 +222,16 @@ async fn apply_album(
             match apply(&mut data, m, yml.clone()) {
                 Applied::Changed => changed = true,
                 Applied::Unchanged => {}
-                Applied::Stale => outcome.stale += 1,
+                Applied::Stale => stale += 1,
             }
             if let SiteMessage::PhotoUpserted { manifest } = m {
                 let after = data.photos.get(&manifest.source_key);
-                outcome.unreferenced.extend(unreferenced_derivatives(before.as_ref(), manifest, after));
+                unreferenced.extend(unreferenced_derivatives(before.as_ref(), manifest, after));
             }
         }
+        let outcome = |current, changed| AlbumOutcome { current, changed, unreferenced, stale };
         if !changed {
-            return Ok(outcome);
+            return Ok(outcome(Saved { value: data, etag: current.etag }, false));
         }
         data.revision += 1;
         let etag = match update.write(to_json(&key, &data)?).await? {
@@ -233,33 +239,41 @@ async fn apply_album(
             Written::Stored(etag) => Some(etag),
             Written::Unchanged => current.etag,
         };
-        outcome.saved = Some(Saved { value: data, etag });
-        return Ok(outcome);
+        return Ok(outcome(Saved { value: data, etag }, true));
     }
 }
 
-/// Records the changed albums in the gallery summary, as it is stored when the write happens.
-/// An album's entry only ever moves to a newer revision.
+/// Records the touched albums in the gallery summary, as it is stored when the write happens.
+/// An album's entry only ever moves to a newer revision. Also returns whether the summary
+/// changed and the albums whose title in it changed (appearing or leaving counts).
 async fn update_gallery(
     web: &dyn ObjectStore,
-    changed: &[Saved<AlbumData>],
-) -> Result<(Saved<GallerySummary>, bool), UpdateError> {
+    touched: &[Saved<AlbumData>],
+) -> Result<(Saved<GallerySummary>, bool, Vec<String>), UpdateError> {
     let options = PutOptions::json();
     let mut update = Update::new(web, GALLERY_DATA_KEY, READ_DATA_FILE, &options);
     loop {
         let current = update.read().await?;
         let mut gallery = parse(GALLERY_DATA_KEY, current.body.as_deref(), GallerySummary::default)?;
+        let title = |g: &GallerySummary, album: &str| g.albums.get(album).map(|s| s.title.clone());
+        let before: Vec<Option<String>> = touched.iter().map(|d| title(&gallery, &d.value.album)).collect();
         let mut gallery_changed = false;
-        for data in changed {
+        for data in touched {
             gallery_changed |= gallery.update(&data.value);
         }
+        let retitled: Vec<String> = touched
+            .iter()
+            .zip(before)
+            .filter(|(d, before)| title(&gallery, &d.value.album) != *before)
+            .map(|(d, _)| d.value.album.clone())
+            .collect();
         if !gallery_changed {
-            return Ok((Saved { value: gallery, etag: current.etag }, false));
+            return Ok((Saved { value: gallery, etag: current.etag }, false, retitled));
         }
         match update.write(to_json(GALLERY_DATA_KEY, &gallery)?).await? {
             Written::Conflict => continue,
-            Written::Stored(etag) => return Ok((Saved { value: gallery, etag: Some(etag) }, true)),
-            Written::Unchanged => return Ok((Saved { value: gallery, etag: current.etag }, false)),
+            Written::Stored(etag) => return Ok((Saved { value: gallery, etag: Some(etag) }, true, retitled)),
+            Written::Unchanged => return Ok((Saved { value: gallery, etag: current.etag }, false, retitled)),
         }
     }
 }
@@ -284,13 +298,12 @@ pub async fn apply_batch(
             Ok(outcome) => {
                 report.stale += outcome.stale;
                 report.unreferenced.extend(outcome.unreferenced);
-                match outcome.saved {
-                    Some(saved) => {
-                        report.changed.push(album.to_owned());
-                        report.changed_data.push(saved);
-                    }
-                    None => report.unchanged.push(album.to_owned()),
+                if outcome.changed {
+                    report.changed.push(album.to_owned());
+                } else {
+                    report.unchanged.push(album.to_owned());
                 }
+                report.touched_data.push(outcome.current);
             }
             Err(e) => {
                 tracing::error!(album, error = %e, "album update failed");
@@ -298,9 +311,13 @@ pub async fn apply_batch(
             }
         }
     }
-    if !report.changed_data.is_empty() {
-        let (gallery, changed) = update_gallery(web, &report.changed_data).await?;
+    // Unchanged albums count too: a replay may follow a try that saved an album's data and
+    // then failed before the summary or the pages were written.
+    if !report.touched_data.is_empty() {
+        let (gallery, changed, retitled) = update_gallery(web, &report.touched_data).await?;
         report.gallery_changed = changed;
+        // What an earlier try of an unchanged album did is unknown: its sub-albums too.
+        report.retitled = retitled.into_iter().chain(report.unchanged.iter().cloned()).collect();
         report.gallery = Some(gallery);
     }
     Ok(report)

@@ -30,6 +30,9 @@ pub struct FaultPlan {
     pub schedule: Vec<Option<Fault>>,
     /// Writes (`put`, `put_if`, `delete`) to keys starting with `.0` fail `.1` more times.
     pub failing_writes: Vec<(String, usize)>,
+    /// The process is killed before this operation: it and every later one fail (nothing more
+    /// reaches the bucket) until [`FaultyStore::restart`].
+    pub killed_at: Option<usize>,
 }
 
 /// A store whose operations fail as its [`FaultPlan`] says.
@@ -54,12 +57,27 @@ impl FaultyStore {
         self.plan.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// Whether the process was killed (see [`FaultPlan::killed_at`]).
+    pub fn killed(&self) -> bool {
+        let guard = self.lock();
+        guard.1.killed_at.is_some_and(|at| guard.0 > at)
+    }
+
+    /// A new process after a kill: operations work again.
+    pub fn restart(&self) {
+        self.lock().1.killed_at = None;
+    }
+
     /// The fault for the next operation, which writes `key` when `writes`.
     fn next(&self, key: &str, writes: bool) -> Option<Fault> {
         let mut guard = self.lock();
         let (count, plan) = &mut *guard;
+        let killed = plan.killed_at.is_some_and(|at| *count >= at);
         let scheduled = plan.schedule.get(*count).copied().flatten();
         *count += 1;
+        if killed {
+            return Some(Fault::Fail);
+        }
         if scheduled.is_some() {
             return scheduled;
         }
@@ -165,6 +183,7 @@ mod tests {
         let plan = FaultPlan {
             schedule: vec![None, Some(Fault::SlowDown), Some(Fault::TimeoutAfter)],
             failing_writes: vec![("_data/".into(), 1)],
+            killed_at: None,
         };
         let store = FaultyStore::new(inner.clone(), plan);
         store.put("a", "1".into(), &PutOptions::default()).await.expect("op 0 succeeds");
@@ -177,5 +196,18 @@ mod tests {
         store.put("_data/x", "4".into(), &PutOptions::default()).await.expect_err("the first write fails");
         store.put("_data/x", "5".into(), &PutOptions::default()).await.expect("the second succeeds");
         assert_eq!(store.operations(), 6);
+    }
+
+    #[tokio::test]
+    async fn a_killed_process_reaches_nothing_until_it_restarts() {
+        let inner = Arc::new(MemoryStore::new());
+        let store = FaultyStore::new(inner.clone(), FaultPlan { killed_at: Some(1), ..Default::default() });
+        store.put("a", "1".into(), &PutOptions::default()).await.expect("before the kill");
+        assert!(!store.killed());
+        store.put("b", "2".into(), &PutOptions::default()).await.expect_err("killed");
+        store.get("a", 10).await.expect_err("still killed");
+        assert!(store.killed() && inner.get("b", 10).await.expect("get").is_none());
+        store.restart();
+        store.put("b", "2".into(), &PutOptions::default()).await.expect("restarted");
     }
 }
