@@ -98,6 +98,10 @@ pub struct SiteOptions {
 pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
     let source = Arc::new(LocalStore::new(&dir));
     let (resized, web) = output_stores(&out);
+    // A build that was killed left its half-written temporary files; nothing else writes here.
+    for store in [&resized, &web] {
+        store.remove_leftovers().with_context(|| format!("cannot clean {}", store.root().display()))?;
+    }
     let (resized, web) = (Arc::new(resized), Arc::new(web));
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(

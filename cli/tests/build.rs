@@ -137,3 +137,71 @@ fn a_damaged_album_data_file_is_made_again_and_nothing_is_lost() {
     let rome = std::fs::read_to_string(out.join("web/Rome/index.html")).expect("page");
     assert!(rome.contains("/Rome/_p/newer-") && rome.contains("/Rome/_p/Portrait_6-"), "{rome}");
 }
+
+/// Every file under `root` with its bytes, the album data files left out (their `revision`
+/// counts saves, which a killed run adds to).
+fn tree(root: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    files(root)
+        .into_iter()
+        .filter(|(name, _)| !name.starts_with("web/_data/"))
+        .map(|(name, _)| {
+            let bytes = std::fs::read(root.join(&name)).expect("read");
+            (name, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_build_killed_at_any_point_is_finished_by_the_next_one() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = tmp.path().join("albums");
+    for (album, photos) in [
+        ("Trips/Rome", &["Landscape_1.jpg", "Portrait_2.jpg", "Landscape_3.jpg"][..]),
+        ("Family", &["Portrait_4.jpg", "Landscape_5.jpg", "Portrait_6.jpg"][..]),
+    ] {
+        std::fs::create_dir_all(dir.join(album)).expect("mkdir");
+        for photo in photos {
+            std::fs::copy(fixture(photo), dir.join(album).join(photo)).expect("copy");
+        }
+    }
+    std::fs::write(dir.join("Trips/Rome/album.yml"), "title: Rome\n").expect("write");
+    let reference = tmp.path().join("reference");
+    let (ok, log) = build(&dir, &reference);
+    assert!(ok, "{log}");
+    let one_job = |out: &Path| {
+        let mut command = common::command();
+        command.arg("build").arg(&dir).arg("--out").arg(out).args(["--title", "Test Gallery", "--jobs", "1"]);
+        command
+    };
+    let started = std::time::Instant::now();
+    assert!(one_job(&tmp.path().join("timing")).output().expect("runs").status.success());
+    let whole = started.elapsed();
+
+    // Killed (SIGKILL: no cleanup) at a few points through a build, then built again.
+    for eighth in [1u32, 3, 5, 7] {
+        let out = tmp.path().join(format!("killed-{eighth}"));
+        let mut child = common::command()
+            .args([
+                "build",
+                dir.to_str().expect("utf8"),
+                "--out",
+                out.to_str().expect("utf8"),
+                "--title",
+                "Test Gallery",
+                "--jobs",
+                "1",
+            ])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starts");
+        std::thread::sleep(whole * eighth / 8);
+        let _ = child.kill();
+        let _ = child.wait();
+        let (ok, log) = build(&dir, &out);
+        assert!(ok, "the build after a kill at {eighth}/8 failed: {log}");
+        let (got, want) = (tree(&out), tree(&reference));
+        let differ: Vec<&String> =
+            got.keys().chain(want.keys()).filter(|k| got.get(*k) != want.get(*k)).collect();
+        assert!(differ.is_empty(), "killed at {eighth}/8, then built: not what one build makes: {differ:?}");
+    }
+}

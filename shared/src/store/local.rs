@@ -90,6 +90,32 @@ impl LocalStore {
         Self { root: root.into() }
     }
 
+    /// Removes the temporary files a killed process left behind (a write is a temporary file
+    /// renamed into place, so an interrupted one leaves its temporary file). Call it when no
+    /// other process writes here; returns how many were removed.
+    pub fn remove_leftovers(&self) -> std::io::Result<usize> {
+        fn sweep(dir: &Path) -> std::io::Result<usize> {
+            let mut removed = 0;
+            let entries = match std::fs::read_dir(dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(0),
+                Err(e) => return Err(e),
+            };
+            for entry in entries {
+                let entry = entry?;
+                let kind = entry.file_type()?;
+                if kind.is_dir() {
+                    removed += sweep(&entry.path())?;
+                } else if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                    std::fs::remove_file(entry.path())?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        }
+        sweep(&self.root)
+    }
+
     /// The folder this store keeps its objects in.
     pub fn root(&self) -> &Path {
         &self.root
@@ -306,6 +332,19 @@ fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn leftovers_of_a_killed_write_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(dir.path().join("A/_p")).expect("mkdir");
+        std::fs::write(dir.path().join("A/_p/.shoebox-tmp-x1"), "half").expect("write");
+        std::fs::write(dir.path().join(".shoebox-tmp-x2"), "half").expect("write");
+        std::fs::write(dir.path().join("A/_p/a.jpg"), "whole").expect("write");
+        std::fs::write(dir.path().join(LOCK_FILE), "").expect("write");
+        assert_eq!(LocalStore::new(dir.path()).remove_leftovers().expect("sweeps"), 2);
+        assert!(dir.path().join("A/_p/a.jpg").exists() && dir.path().join(LOCK_FILE).exists());
+        assert_eq!(LocalStore::new(dir.path().join("missing")).remove_leftovers().expect("nothing"), 0);
+    }
 
     #[tokio::test]
     async fn put_get_list_delete_round_trip() {
