@@ -76,8 +76,10 @@ async fn status_names_broken_photos_and_dead_letters_and_retry_sends_them_back()
         resized: Arc::new(S3Store::new(s3.clone(), &resized)),
         web: Arc::new(S3Store::new(s3.clone(), &web)),
         renderer: site_builder::Renderer::new("Status Gallery")?,
+        continuation: None,
     };
-    let shown = handle_sqs(&builder, lambda_event(&receive(&sqs, &site_url, 1).await?, &site_arn)).await?;
+    let shown =
+        handle_sqs(&builder, lambda_event(&receive(&sqs, &site_url, 1).await?, &site_arn), None).await?;
     assert!(shown.batch_item_failures.is_empty());
 
     // What failed five times sits in the dead-letter queues.

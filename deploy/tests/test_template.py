@@ -315,6 +315,19 @@ def test_site_builder_runs_at_most_twice_at_once_and_nothing_reserves_concurrenc
     assert cfn["Parameters"]["BatchingWindowSeconds"]["Default"] == 10
 
 
+def test_a_full_render_can_continue_through_its_own_queue(cfn):
+    site = cfn["Resources"]["SiteFunction"]["Properties"]
+    assert site["Environment"]["Variables"]["SITE_QUEUE_URL"] == {"Ref": "SiteQueue"}
+    role = cfn["Resources"][ref_name(site["Role"])]["Properties"]
+    sends = [
+        s["Resource"]
+        for p in role["Policies"]
+        for s in p["PolicyDocument"]["Statement"]
+        if any(a.startswith("sqs:SendMessage") for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))
+    ]
+    assert sends and all("SiteQueue" in json.dumps(r) for r in sends), sends
+
+
 def test_no_bucket_is_public_and_bucket_policies_admit_only_this_distribution(cfn):
     buckets = resources(cfn, "AWS::S3::Bucket")
     for name, bucket in buckets.items():

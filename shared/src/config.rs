@@ -56,6 +56,9 @@ pub struct SiteConfig {
     /// `ORIGINALS`: `true` when the lightbox links each original (served beside its album's pages,
     /// `shoebox_core::keys::original_url`).
     pub originals: bool,
+    /// `SITE_QUEUE_URL`: its own queue, where a full render that runs short of time sends the
+    /// note to go on (without it, such a render returns where it stopped).
+    pub site_queue_url: Option<String>,
 }
 
 impl SiteConfig {
@@ -84,6 +87,7 @@ impl SiteConfig {
                     })
                 }
             },
+            site_queue_url: lookup("SITE_QUEUE_URL").filter(|u| !u.trim().is_empty()),
         })
     }
 }

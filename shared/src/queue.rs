@@ -61,6 +61,18 @@ impl SqsSiteQueue {
     pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
         Self { client, queue_url: queue_url.into() }
     }
+
+    /// Sends one message with `body` as it is (the site builder's note to itself to go on with
+    /// a full render).
+    pub async fn send_body(&self, body: &str) -> Result<(), QueueError> {
+        self.client.send_message().queue_url(&self.queue_url).message_body(body).send().await.map_err(
+            |e| QueueError::Send {
+                queue: self.queue_url.clone(),
+                message: aws_sdk_sqs::error::DisplayErrorContext(e).to_string(),
+            },
+        )?;
+        Ok(())
+    }
 }
 
 #[async_trait]

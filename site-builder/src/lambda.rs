@@ -4,14 +4,48 @@
 //! `{"render": "all"}` re-renders every page from the data files (the deploy sends it, so new
 //! templates and assets reach every page), and `{"rebuild": "all"}` rebuilds the data files from
 //! the manifests first (recovery).
+//!
+//! A full render that runs short of time stops between steps and sends
+//! `{"render": "all", "after": "ALBUM"}` to the site queue; the invocation that receives it goes
+//! on after that album. So a gallery of any size is rendered, a timeout's worth at a time.
 
 use crate::rebuild::rebuild_all;
 use crate::render::Renderer;
-use crate::site::{render_all, update_site, Buckets};
+use crate::site::{render_all_from, update_site, Buckets};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
-use shared::{ObjectStore, Retries, UnidentifiedFailure};
+use serde::Deserialize;
+use shared::{ObjectStore, QueueError, Retries, SqsSiteQueue, UnidentifiedFailure};
 use shoebox_core::SiteMessage;
 use std::sync::Arc;
+use std::time::Instant;
+
+/// Where a full render that ran short of time asks for its continuation.
+#[async_trait::async_trait]
+pub trait Continuation: Send + Sync {
+    /// Queues `{"render": "all", "after": after}`.
+    async fn render_after(&self, after: &str) -> Result<(), QueueError>;
+}
+
+#[async_trait::async_trait]
+impl Continuation for SqsSiteQueue {
+    async fn render_after(&self, after: &str) -> Result<(), QueueError> {
+        self.send_body(&serde_json::json!({ "render": "all", "after": after }).to_string()).await
+    }
+}
+
+/// `{"render": "all"}`, optionally `"after": "ALBUM"` (a continuation).
+#[derive(Debug, Deserialize)]
+struct RenderRequest {
+    render: String,
+    #[serde(default)]
+    after: Option<String>,
+}
+
+impl RenderRequest {
+    fn parse(value: &serde_json::Value) -> Option<RenderRequest> {
+        serde_json::from_value::<RenderRequest>(value.clone()).ok().filter(|r| r.render == "all")
+    }
+}
 
 /// Stores and templates, built once per process.
 pub struct SiteBuilder {
@@ -23,6 +57,9 @@ pub struct SiteBuilder {
     pub web: Arc<dyn ObjectStore>,
     /// The templates.
     pub renderer: Renderer,
+    /// Where a full render that runs short of time sends its continuation (none: it returns
+    /// where it stopped, in `"next"`).
+    pub continuation: Option<Arc<dyn Continuation>>,
 }
 
 impl SiteBuilder {
@@ -34,48 +71,87 @@ impl SiteBuilder {
 
 /// Applies an SQS batch of SiteQueue messages; returns the records to retry: those that are not
 /// SiteQueue messages, those of albums that could not be updated, and all of them when the
-/// shared pages could not be written.
+/// shared pages could not be written. A full-render continuation in the batch is carried out
+/// after the messages, until `deadline`.
 pub async fn handle_sqs(
     builder: &SiteBuilder,
     event: SqsEvent,
+    deadline: Option<Instant>,
 ) -> Result<SqsBatchResponse, UnidentifiedFailure> {
     let mut retries = Retries::new();
     let mut parsed: Vec<(String, SiteMessage)> = Vec::new();
+    let mut renders: Vec<(String, RenderRequest)> = Vec::new();
     for record in event.records {
         let id = record.message_id.unwrap_or_default();
-        match serde_json::from_str::<SiteMessage>(record.body.as_deref().unwrap_or_default()) {
+        let body = record.body.as_deref().unwrap_or_default();
+        match serde_json::from_str::<SiteMessage>(body) {
             Ok(m) => parsed.push((id, m)),
-            Err(e) => retries.retry(&id, &format_args!("not a SiteQueue message: {e}")),
+            Err(e) => match serde_json::from_str(body).ok().as_ref().and_then(RenderRequest::parse) {
+                Some(render) => renders.push((id, render)),
+                None => retries.retry(&id, &format_args!("not a SiteQueue message: {e}")),
+            },
         }
     }
     let messages: Vec<SiteMessage> = parsed.iter().map(|(_, m)| m.clone()).collect();
-    match update_site(builder.buckets(), &builder.renderer, &messages).await {
-        Ok(report) => {
-            tracing::info!(changed = ?report.changed_albums, written = report.written.len(), stale = report.stale, failed = report.failed_albums.len(), "site updated");
-            for (id, m) in &parsed {
-                if let Some((album, reason)) =
-                    report.failed_albums.iter().find(|(album, _)| album == m.album())
-                {
-                    retries.retry(id, &format_args!("album {album}: {reason}"));
+    if !messages.is_empty() {
+        match update_site(builder.buckets(), &builder.renderer, &messages).await {
+            Ok(report) => {
+                tracing::info!(changed = ?report.changed_albums, written = report.written.len(), stale = report.stale, failed = report.failed_albums.len(), "site updated");
+                for (id, m) in &parsed {
+                    if let Some((album, reason)) =
+                        report.failed_albums.iter().find(|(album, _)| album == m.album())
+                    {
+                        retries.retry(id, &format_args!("album {album}: {reason}"));
+                    }
                 }
             }
+            // The summary or a page could not be written: every message goes back to the queue.
+            Err(e) => {
+                parsed.iter().for_each(|(id, _)| retries.retry(id, &format_args!("site update failed: {e}")))
+            }
         }
-        // The summary or a page could not be written: every message goes back to the queue.
-        Err(e) => {
-            parsed.iter().for_each(|(id, _)| retries.retry(id, &format_args!("site update failed: {e}")))
+    }
+    for (id, render) in renders {
+        if let Err(e) = render_all(builder, render.after.as_deref(), deadline).await {
+            retries.retry(&id, &format_args!("full render failed: {e}"));
         }
     }
     retries.into_response()
 }
 
-/// Dispatches an invocation: an SQS event, `{"render": "all"}` or `{"rebuild": "all"}`.
+/// Renders every page after `after` until `deadline`, then queues the rest (or, without a queue,
+/// says in `"next"` where to go on).
+async fn render_all(
+    builder: &SiteBuilder,
+    after: Option<&str>,
+    deadline: Option<Instant>,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    let done = render_all_from(builder.web.as_ref(), &builder.renderer, after, deadline).await?;
+    let report = &done.report;
+    tracing::info!(after, written = report.written.len(), failed = ?report.failed_albums, next = ?done.next, "rendered pages");
+    let mut out = serde_json::json!({ "written": report.written.len(), "failed": report.failed_albums });
+    if let Some(next) = &done.next {
+        match &builder.continuation {
+            Some(queue) => {
+                queue.render_after(next).await?;
+                out["continues_after"] = next.as_str().into();
+            }
+            None => out["next"] = next.as_str().into(),
+        }
+    }
+    Ok(out)
+}
+
+/// Dispatches an invocation: an SQS event, `{"render": "all"}` or `{"rebuild": "all"}`; a full
+/// render stops between steps when `deadline` is near.
 pub async fn handle(
     builder: &SiteBuilder,
     event: serde_json::Value,
+    deadline: Option<Instant>,
 ) -> Result<serde_json::Value, lambda_runtime::Error> {
     if event.get("Records").is_some() {
         let sqs: SqsEvent = serde_json::from_value(event)?;
-        return Ok(serde_json::to_value(handle_sqs(builder, sqs).await?)?);
+        return Ok(serde_json::to_value(handle_sqs(builder, sqs, deadline).await?)?);
     }
     if event.get("rebuild").and_then(|v| v.as_str()) == Some("all") {
         let report = rebuild_all(
@@ -89,10 +165,8 @@ pub async fn handle(
             serde_json::json!({ "albums": report.changed_albums.len(), "written": report.written.len() }),
         );
     }
-    if event.get("render").and_then(|v| v.as_str()) == Some("all") {
-        let report = render_all(builder.web.as_ref(), &builder.renderer).await?;
-        tracing::info!(written = report.written.len(), failed = ?report.failed_albums, "rendered every page");
-        return Ok(serde_json::json!({ "written": report.written.len(), "failed": report.failed_albums }));
+    if let Some(render) = RenderRequest::parse(&event) {
+        return render_all(builder, render.after.as_deref(), deadline).await;
     }
     Err("expected an SQS event, {\"render\": \"all\"} or {\"rebuild\": \"all\"}".into())
 }

@@ -2,7 +2,7 @@
 //! bucket) once per process, then every invocation goes to [`site_builder::lambda::handle`].
 
 use lambda_runtime::{run, service_fn, Error, LambdaEvent};
-use shared::{s3_client, S3Store, SiteConfig};
+use shared::{s3_client, sqs_client, S3Store, SiteConfig, SqsSiteQueue};
 use site_builder::lambda::{handle, SiteBuilder};
 use site_builder::theme::{Theme, THEME_PREFIX};
 use site_builder::Renderer;
@@ -25,6 +25,15 @@ async fn main() -> Result<(), Error> {
         source,
         resized: Arc::new(S3Store::new(s3.clone(), config.resized_bucket)),
         web: Arc::new(S3Store::new(s3, config.web_bucket)),
+        continuation: config.site_queue_url.map(|url| {
+            Arc::new(SqsSiteQueue::new(sqs_client(&sdk), url)) as Arc<dyn site_builder::lambda::Continuation>
+        }),
     };
-    run(service_fn(|event: LambdaEvent<serde_json::Value>| handle(&builder, event.payload))).await
+    run(service_fn(|event: LambdaEvent<serde_json::Value>| {
+        // The invocation's deadline (milliseconds since the epoch) as an instant of this clock.
+        let left = std::time::UNIX_EPOCH + std::time::Duration::from_millis(event.context.deadline);
+        let left = left.duration_since(std::time::SystemTime::now()).unwrap_or_default();
+        handle(&builder, event.payload, Some(std::time::Instant::now() + left))
+    }))
+    .await
 }

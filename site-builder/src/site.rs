@@ -12,7 +12,7 @@ use crate::gallery::GallerySummary;
 use crate::render::{write_if_changed, RenderError, Renderer};
 use crate::update::{apply_batch, load_album, load_gallery_versioned, Saved, UpdateError};
 use bytes::Bytes;
-use shared::store::{Read, Update, Written};
+use shared::store::{Current, Read, Update, Written};
 use shared::{ObjectStore, PutOptions, StoreError};
 use shoebox_core::keys::{
     album_data_key, album_page_key, GALLERY_DATA_KEY, LOGIN_PAGE_KEY, LOGIN_SCRIPT_KEY, NOT_FOUND_PAGE_KEY,
@@ -21,6 +21,7 @@ use shoebox_core::signin::{static_login_page, static_login_script};
 use shoebox_core::SiteMessage;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
 
 /// What a site update did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -126,7 +127,7 @@ pub async fn update_site(
             touched.extend(gallery.value.albums.keys().filter(|a| a.starts_with(&inside)).cloned());
         }
         let pages = pages_to_render(&touched);
-        render_pages(buckets.web, renderer, gallery, &pages, &batch.touched_data, &mut report).await?;
+        render_pages(buckets.web, renderer, gallery, &pages, &batch.touched_data, true, &mut report).await?;
     }
     for key in batch.unreferenced {
         // A failure costs storage, not correctness: logged, not retried.
@@ -141,13 +142,59 @@ pub async fn update_site(
 /// Renders every page of the gallery from the stored data (after a deploy, a template or title
 /// change), still writing only the pages whose bytes differ.
 pub async fn render_all(web: &dyn ObjectStore, renderer: &Renderer) -> Result<SiteReport, SiteError> {
+    Ok(render_all_from(web, renderer, None, None).await?.report)
+}
+
+/// Pages a full render does between looks at the clock.
+const RENDER_STEP: usize = 256;
+/// A step of a full render does not start with less time than this left (a step of 256 pages
+/// takes a few seconds).
+const DEADLINE_MARGIN: Duration = Duration::from_secs(20);
+
+/// How far a full render got.
+#[derive(Debug, Default)]
+pub struct RenderAll {
+    /// What it wrote, deleted and could not render.
+    pub report: SiteReport,
+    /// The last album page rendered, when time ran short before the end: a new invocation goes
+    /// on after it.
+    pub next: Option<String>,
+}
+
+/// Renders the album pages after `after` (all of them, with the index and the assets, for
+/// `None`) in name order, stopping between steps when `deadline` is near.
+pub async fn render_all_from(
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+    after: Option<&str>,
+    deadline: Option<Instant>,
+) -> Result<RenderAll, SiteError> {
     let gallery = load_gallery_versioned(web).await?;
     let albums: Vec<String> = gallery.value.albums.keys().cloned().collect();
-    let mut report = SiteReport::default();
-    // Check every asset again: this is also the repair path for a bucket that lost files.
-    publish_assets(web, renderer, &mut report).await?;
-    render_pages(web, renderer, &gallery, &pages_to_render(&albums), &[], &mut report).await?;
-    Ok(report)
+    let pages: Vec<String> =
+        pages_to_render(&albums).into_iter().filter(|page| after.is_none_or(|a| page.as_str() > a)).collect();
+    let mut done = RenderAll::default();
+    if after.is_none() {
+        // Check every asset again: this is also the repair path for a bucket that lost files.
+        publish_assets(web, renderer, &mut done.report).await?;
+    }
+    let mut first = true;
+    for step in pages.chunks(RENDER_STEP) {
+        let short = deadline.is_some_and(|d| d.saturating_duration_since(Instant::now()) < DEADLINE_MARGIN);
+        if short && !first {
+            return Ok(done);
+        }
+        let step_pages: BTreeSet<String> = step.iter().cloned().collect();
+        let index = first && after.is_none();
+        render_pages(web, renderer, &gallery, &step_pages, &[], index, &mut done.report).await?;
+        done.next = step.last().cloned();
+        first = false;
+    }
+    if pages.is_empty() && after.is_none() {
+        render_pages(web, renderer, &gallery, &BTreeSet::new(), &[], true, &mut done.report).await?;
+    }
+    done.next = None;
+    Ok(done)
 }
 
 /// Whether the store still holds exactly `known`'s version of `key` (one HEAD).
@@ -170,24 +217,100 @@ async fn current_album<'a>(
     Ok(Cow::Owned(load_album(web, album).await?))
 }
 
-/// Renders `pages` (album paths) and the index, each written only if still the version read
-/// before its data was looked at (else rendered again from the data as it is then), then the
-/// fixed pages.
+/// Pages rendered and written at once: S3 answers each request in tens of milliseconds, so a
+/// full render of thousands of pages is bound by round trips, not by the CPU.
+const CONCURRENCY: usize = 32;
+
+/// What became of one page in a round of [`render_pages`].
+enum PageOutcome<'a> {
+    Written(String),
+    Unchanged,
+    Deleted(String),
+    /// Its data file is damaged: left as it was, reported.
+    Failed(&'a str, String),
+    /// Another run wrote it since its version was read: rendered again next round.
+    Conflict(&'a str, &'a String, Update<'a>),
+}
+
+/// A page's version, read before its data.
+async fn read_version<'a>(
+    path: &'a str,
+    key: &'a String,
+    mut update: Update<'a>,
+) -> Result<(&'a str, &'a String, Update<'a>, Current), StoreError> {
+    let current = update.read().await?;
+    Ok((path, key, update, current))
+}
+
+/// What a page is rendered from in one round (`'p`: this round; `'a`: the whole render).
+#[derive(Clone, Copy)]
+struct Page<'p, 'a> {
+    web: &'a dyn ObjectStore,
+    renderer: &'p Renderer,
+    summary: &'p GallerySummary,
+    fresh: &'p [Saved<AlbumData>],
+}
+
+impl<'p, 'a> Page<'p, 'a> {
+    /// Renders the page of `path` ("" for the index) and writes it if it is still `current`.
+    async fn render(
+        self,
+        path: &'a str,
+        key: &'a String,
+        mut update: Update<'a>,
+        current: Current,
+    ) -> Result<PageOutcome<'a>, SiteError> {
+        if !path.is_empty() && !self.summary.has_page(path) {
+            // The album lost its last photo: its page goes, so the address stops working.
+            if current.etag.is_none() {
+                return Ok(PageOutcome::Unchanged);
+            }
+            self.web.delete(key).await?;
+            return Ok(PageOutcome::Deleted(key.clone()));
+        }
+        let html = if path.is_empty() {
+            self.renderer.index(self.summary)?
+        } else {
+            match current_album(self.web, path, self.fresh).await {
+                Ok(album) => self.renderer.album(&album, self.summary)?,
+                // A damaged data file: the page stays as it was and the album is reported (its
+                // next update makes the data again); the other pages are rendered.
+                Err(SiteError::Update(e @ UpdateError::BadDataFile { .. })) => {
+                    tracing::error!(album = path, error = %e, "album page not rendered");
+                    return Ok(PageOutcome::Failed(path, e.to_string()));
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        Ok(match update.write(Bytes::from(html)).await? {
+            Written::Conflict => PageOutcome::Conflict(path, key, update),
+            Written::Stored(_) => PageOutcome::Written(key.clone()),
+            Written::Unchanged => PageOutcome::Unchanged,
+        })
+    }
+}
+
+/// Renders `pages` (album paths) and, with `index`, the front page, each written only if still
+/// the version read before its data was looked at (else rendered again from the data as it is
+/// then), then the fixed pages. Up to [`CONCURRENCY`] pages are read, rendered and written at
+/// once.
 async fn render_pages(
     web: &dyn ObjectStore,
     renderer: &Renderer,
     gallery: &Saved<GallerySummary>,
     pages: &BTreeSet<String>,
     fresh: &[Saved<AlbumData>],
+    index: bool,
     report: &mut SiteReport,
 ) -> Result<(), SiteError> {
+    use futures::{StreamExt as _, TryStreamExt as _};
     if renderer.assets_unpublished() {
         publish_assets(web, renderer, report).await?;
     }
     let mut gallery = Cow::Borrowed(gallery);
     let options = PutOptions::html();
     // "" is the index.
-    let paths: Vec<&str> = pages.iter().map(String::as_str).chain([""]).collect();
+    let paths: Vec<&str> = pages.iter().map(String::as_str).chain(index.then_some("")).collect();
     let keys: Vec<String> = paths.iter().map(|path| album_page_key(path)).collect();
     let mut pending: Vec<(&str, &String, Update)> = paths
         .iter()
@@ -195,48 +318,32 @@ async fn render_pages(
         .map(|(path, key)| (*path, key, Update::new(web, key, Read::Version, &options)))
         .collect();
     while !pending.is_empty() {
-        // The pages' versions first (a HEAD each), then the data they are rendered from.
-        let mut read = Vec::with_capacity(pending.len());
-        for (path, key, mut update) in pending {
-            let current = update.read().await?;
-            read.push((path, key, update, current));
-        }
+        // The pages' versions first (a HEAD each), then the data they are rendered from. The
+        // futures are made before they are streamed: a closure inside the stream would be too
+        // general for the compiler to see that the whole is `Send`.
+        let reads: Vec<_> =
+            pending.into_iter().map(|(path, key, update)| read_version(path, key, update)).collect();
+        let read: Vec<_> = futures::stream::iter(reads).buffered(CONCURRENCY).try_collect().await?;
         if !still_current(web, GALLERY_DATA_KEY, &gallery).await? {
             gallery = Cow::Owned(load_gallery_versioned(web).await?);
         }
-        let summary = &gallery.value;
-        let mut conflicts = Vec::new();
-        for (path, key, mut update, current) in read {
-            if !path.is_empty() && !summary.has_page(path) {
-                // The album lost its last photo: its page goes, so the address stops working.
-                if current.etag.is_some() {
-                    web.delete(key).await?;
-                    report.deleted.push(key.clone());
-                }
-                continue;
-            }
-            let html = if path.is_empty() {
-                renderer.index(summary)?
-            } else {
-                match current_album(web, path, fresh).await {
-                    Ok(album) => renderer.album(&album, summary)?,
-                    // A damaged data file: the page stays as it was and the album is reported
-                    // (a rebuild recreates the data); the other pages are still rendered.
-                    Err(SiteError::Update(e @ UpdateError::BadDataFile { .. })) => {
-                        tracing::error!(album = path, error = %e, "album page not rendered");
-                        report.add_failure(path, e.to_string());
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                }
-            };
-            match update.write(Bytes::from(html)).await? {
-                Written::Conflict => conflicts.push((path, key, update)),
-                Written::Stored(_) => report.written.push(key.clone()),
-                Written::Unchanged => {}
+        let page = Page { web, renderer, summary: &gallery.value, fresh };
+        let renders: Vec<_> = read
+            .into_iter()
+            .map(|(path, key, update, current)| page.render(path, key, update, current))
+            .collect();
+        let outcomes: Vec<PageOutcome> =
+            futures::stream::iter(renders).buffered(CONCURRENCY).try_collect().await?;
+        pending = Vec::new();
+        for outcome in outcomes {
+            match outcome {
+                PageOutcome::Written(key) => report.written.push(key),
+                PageOutcome::Unchanged => {}
+                PageOutcome::Deleted(key) => report.deleted.push(key),
+                PageOutcome::Failed(path, reason) => report.add_failure(path, reason),
+                PageOutcome::Conflict(path, key, update) => pending.push((path, key, update)),
             }
         }
-        pending = conflicts;
     }
     write(web, NOT_FOUND_PAGE_KEY, renderer.not_found()?.as_bytes(), PutOptions::html(), report).await?;
     let login = static_login_page(&renderer.title);

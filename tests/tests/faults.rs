@@ -427,12 +427,13 @@ async fn site_run(
         resized,
         web: faulty.clone(),
         renderer: site_builder::Renderer::new("Faults").expect("templates"),
+        continuation: None,
     });
     let all = site_records();
     let records = order.iter().map(|i| all[*i].clone()).collect();
     let handle = |event: SqsEvent| {
         let builder = builder.clone();
-        async move { handle_sqs(&builder, event).await.expect("every record has an id") }
+        async move { handle_sqs(&builder, event, None).await.expect("every record has an id") }
     };
     let check = |acked: Vec<(String, String)>| {
         let web = web.clone();

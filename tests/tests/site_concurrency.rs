@@ -107,6 +107,7 @@ async fn two_site_builders_at_once_lose_no_update() -> anyhow::Result<()> {
             resized: Arc::new(S3Store::new(s3.clone(), &resized)),
             web: Arc::new(SlowReads { inner: S3Store::new(s3.clone(), &web), conflicts: conflicts.clone() }),
             renderer: Renderer::new("Two at once")?,
+            continuation: None,
         })
     };
     let (first, second) = (builder()?, builder()?);
@@ -128,7 +129,7 @@ async fn two_site_builders_at_once_lose_no_update() -> anyhow::Result<()> {
             serde_json::to_value(event).map(|v| LambdaEvent::new(v, Context::default()))
         };
         let (a, b) = (event(0)?, event(1)?);
-        let (ra, rb) = tokio::join!(handle(&first, a.payload), handle(&second, b.payload));
+        let (ra, rb) = tokio::join!(handle(&first, a.payload, None), handle(&second, b.payload, None));
         for r in [ra, rb] {
             let r = r.map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(r["batchItemFailures"].as_array().is_some_and(Vec::is_empty), "no failures: {r}");

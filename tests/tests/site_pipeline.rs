@@ -61,6 +61,7 @@ fn site_builder(
         resized: Arc::new(S3Store::new(s3.clone(), resized)),
         web: Arc::new(S3Store::new(s3.clone(), web)),
         renderer: Renderer::new("Moto Gallery")?,
+        continuation: None,
     })
 }
 
@@ -109,7 +110,7 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
         async move {
             let messages = receive(&sqs, &site_url, want).await?;
             let event = serde_json::to_value(lambda_event(&messages, &site_arn))?;
-            let out = handle(builder, event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let out = handle(builder, event, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             anyhow::ensure!(
                 out["batchItemFailures"].as_array().is_some_and(|f| f.is_empty()),
                 "site failures: {out}"
@@ -185,7 +186,7 @@ async fn resized_photos_become_pages_and_changes_touch_only_their_pages() -> any
         .body(b"{broken".to_vec().into())
         .send()
         .await?;
-    let out = handle(&builder, serde_json::json!({ "rebuild": "all" }))
+    let out = handle(&builder, serde_json::json!({ "rebuild": "all" }), None)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(out["albums"], 1, "{out}");
@@ -235,7 +236,7 @@ async fn an_album_that_cannot_be_updated_keeps_its_messages_in_the_queue() -> an
         .collect();
     assert_eq!(broken_ids.len(), 1);
     let event = serde_json::to_value(lambda_event(&messages, &site_arn))?;
-    let out = handle(&builder, event.clone()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let out = handle(&builder, event.clone(), None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let failed: Vec<&str> = out["batchItemFailures"]
         .as_array()
         .into_iter()
@@ -247,7 +248,7 @@ async fn an_album_that_cannot_be_updated_keeps_its_messages_in_the_queue() -> an
     assert!(s3.head_object().bucket(&web).key("Broken/index.html").send().await.is_err());
 
     // Redelivered, the batch goes through: the damaged file is made again from the manifests.
-    let out = handle(&builder, event).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let out = handle(&builder, event, None).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     assert_eq!(out["batchItemFailures"], serde_json::json!([]), "{out}");
     assert!(text(&s3, &web, "Broken/index.html").await?.contains("/Broken/_p/a-"));
     assert!(text(&s3, &web, "_data/Broken/album.json").await?.contains("Broken/a.jpg"));
