@@ -26,6 +26,27 @@ pub fn default_data_dir() -> PathBuf {
         .join("shoebox")
 }
 
+/// Held while one command reads, changes and writes the data folder's users or sharing
+/// settings: commands run at the same time take turns, so none loses another's edit.
+#[derive(Debug)]
+pub struct EditLock(#[allow(dead_code, reason = "held for its lock, released on drop")] std::fs::File);
+
+impl EditLock {
+    /// Waits for the data folder's lock file (`.shoebox-edit.lock`) and holds it.
+    pub fn acquire(data: &Path) -> anyhow::Result<EditLock> {
+        std::fs::create_dir_all(data).with_context(|| format!("cannot create {}", data.display()))?;
+        let path = data.join(".shoebox-edit.lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        file.lock().with_context(|| format!("cannot lock {}", path.display()))?;
+        Ok(EditLock(file))
+    }
+}
+
 /// The htpasswd file in a data folder.
 pub fn users_file(data: &Path) -> PathBuf {
     data.join("htpasswd")

@@ -151,6 +151,16 @@ impl Place {
         })))
     }
 
+    /// Taken before reading what a command changes, held until it has written: locally, commands
+    /// at the same time take turns. A stack's secrets have no such lock (two edits in the same
+    /// second can still lose one; issue 20 moves them where writes are conditional).
+    pub fn lock(&self) -> anyhow::Result<Option<local::EditLock>> {
+        match self {
+            Self::Local { data, .. } => Ok(Some(local::EditLock::acquire(data)?)),
+            Self::Stack(_) => Ok(None),
+        }
+    }
+
     /// How messages name it.
     pub fn describe(&self) -> String {
         match self {

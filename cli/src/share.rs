@@ -117,6 +117,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let place = Place::open(args.place, args.url).await?;
+    let _lock = place.lock()?;
     let mut access = place.access().await?;
     match (args.command, args.album) {
         (Some(Command::List), _) => list(&access, now()),

@@ -126,9 +126,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let place = Place::open(args.place, None).await?;
-    let text = place.users().await?;
     match args.command {
         Command::List => {
+            let text = place.users().await?;
             let access = place.access().await?;
             for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
                 let user = line.split_once(':').map_or(line, |(user, _)| user);
@@ -158,6 +158,9 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("{why}");
             }
             let line = format!("{name}:{}", local::bcrypt_hash(&password, cost)?);
+            // Read after the password was typed, under the lock: another edit made meanwhile is kept.
+            let _lock = place.lock()?;
+            let text = place.users().await?;
             let (new, replaced) = edit(&text, &name, Some(&line));
             let mut access = place.access().await?;
             let scope_changed = match &scope {
@@ -178,6 +181,8 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Remove { name } => {
+            let _lock = place.lock()?;
+            let text = place.users().await?;
             let (new, found) = edit(&text, &name, None);
             anyhow::ensure!(found, "no user {name} in {}", place.describe());
             place.set_users(&new).await?;
