@@ -357,7 +357,7 @@ fn seq(n: u64) -> Option<Sequencer> {
 /// overtakes nothing, an album.yml change. Sequencers make the outcome independent of order.
 fn site_records() -> Vec<(String, String)> {
     let upsert = |m: PhotoManifest| SiteMessage::PhotoUpserted { manifest: Box::new(m) };
-    let messages = vec![
+    let messages = [
         upsert(manifest("A/p1.jpg", "e1", 10)),
         upsert(manifest("A/p2.jpg", "e1", 11)),
         upsert(manifest("B/q1.jpg", "e1", 12)),
