@@ -319,25 +319,36 @@ async fn queue_report(
     Ok(QueueReport { name: stage.name(), waiting, in_flight, dead, dead_letters })
 }
 
+/// Up to ten messages of a queue, hidden from others for `hidden_seconds` (waits a second for
+/// them: a short poll may miss messages of a small queue).
+async fn receive(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+    hidden_seconds: i32,
+) -> anyhow::Result<Vec<aws_sdk_sqs::types::Message>> {
+    let received = sqs
+        .receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .visibility_timeout(hidden_seconds)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot read the queue {url}: {}", sdk_error(e)))?;
+    Ok(received.messages().to_vec())
+}
+
 /// The bodies of `max` messages of a queue (fewer if it holds fewer), left in it: received, then
 /// made visible again at once.
 async fn peek(sqs: &aws_sdk_sqs::Client, url: &str, max: usize) -> anyhow::Result<Vec<String>> {
     let mut bodies = Vec::new();
     let mut handles = Vec::new();
     while bodies.len() < max {
-        let received = sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .visibility_timeout(30)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot read the queue {url}: {}", sdk_error(e)))?;
-        if received.messages().is_empty() {
+        let received = receive(sqs, url, 30).await?;
+        if received.is_empty() {
             break;
         }
-        for m in received.messages() {
+        for m in &received {
             bodies.push(m.body().unwrap_or_default().to_owned());
             handles.extend(m.receipt_handle().map(str::to_owned));
         }
@@ -437,16 +448,8 @@ pub async fn retry_stack(outputs: &StackOutputs) -> anyhow::Result<Retried> {
 async fn redrive(sqs: &aws_sdk_sqs::Client, from: &str, to: &str) -> anyhow::Result<usize> {
     let mut moved = 0;
     loop {
-        let received = sqs
-            .receive_message()
-            .queue_url(from)
-            .max_number_of_messages(10)
-            .visibility_timeout(60)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot read the queue {from}: {}", sdk_error(e)))?;
-        let messages = received.messages();
+        let received = receive(sqs, from, 60).await?;
+        let messages = received.as_slice();
         if messages.is_empty() {
             return Ok(moved);
         }
