@@ -10,7 +10,10 @@ use resize_worker::{Outcome, Worker};
 use shared::{
     list_failures, ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectInfo, ObjectStore, S3Change,
 };
-use shoebox_core::keys::{classify_source_key, source_key_of_manifest, SourceObject, MANIFESTS_PREFIX};
+use shoebox_core::keys::{
+    classify_source_key, source_key_of_failure, source_key_of_manifest, SourceObject, FAILURES_PREFIX,
+    MANIFESTS_PREFIX,
+};
 use site_builder::site::Buckets;
 use site_builder::theme::THEME_PREFIX;
 use site_builder::{render_all, update_site, Renderer, Theme};
@@ -184,9 +187,12 @@ async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Re
             gone.insert(key.to_owned());
         }
     }
-    // A photo that could not be shown has a failure record instead of a manifest.
-    for failure in list_failures(resized).await.context("listing the failure records")? {
-        gone.insert(failure.source_key);
+    // A photo that could not be shown has a failure record instead of a manifest (its key is
+    // enough: the records themselves are not read).
+    for record in resized.list(FAILURES_PREFIX).await.context("listing the failure records")? {
+        if let Some(key) = source_key_of_failure(&record.key) {
+            gone.insert(key.to_owned());
+        }
     }
     gone.retain(|key| !present.contains(key.as_str()));
     changes.extend(gone.iter().map(|key| change(ChangeKind::Removed, key, None)));

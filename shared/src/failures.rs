@@ -2,7 +2,7 @@
 //! the photo is resized or deleted, listed by `shoebox build`, `serve` and `status`.
 
 use crate::store::{ObjectStore, PutOptions, StoreError};
-use shoebox_core::keys::{failure_key, FAILURES_PREFIX};
+use shoebox_core::keys::{failure_key, source_key_of_failure, FAILURES_PREFIX};
 use shoebox_core::{FailureKind, FailureRecord, FAILURE_SCHEMA};
 
 /// Largest record read (a key and a sentence).
@@ -72,10 +72,9 @@ pub async fn list_failures(resized: &dyn ObjectStore) -> Result<Vec<FailureRecor
     let mut records = Vec::new();
     for info in resized.list(FAILURES_PREFIX).await? {
         let Some(object) = resized.get(&info.key, MAX_RECORD).await? else { continue };
-        let key = info.key.strip_prefix(FAILURES_PREFIX).and_then(|k| k.strip_suffix(".json"));
         records.push(FailureRecord::from_json(&object.body).unwrap_or_else(|| FailureRecord {
             schema: FAILURE_SCHEMA,
-            source_key: key.unwrap_or(&info.key).to_owned(),
+            source_key: source_key_of_failure(&info.key).unwrap_or(&info.key).to_owned(),
             etag: String::new(),
             reason: format!("the failure record {} is unreadable", info.key),
             at: String::new(),

@@ -235,6 +235,11 @@ pub fn failure_key(source_key: &str) -> String {
     format!("{FAILURES_PREFIX}{source_key}.json")
 }
 
+/// The source key a failure record's key names (inverse of [`failure_key`]).
+pub fn source_key_of_failure(failure_key: &str) -> Option<&str> {
+    failure_key.strip_prefix(FAILURES_PREFIX).and_then(|k| k.strip_suffix(".json")).filter(|k| !k.is_empty())
+}
+
 /// The web-bucket key of an album's page: `ALBUM/…/index.html` (the index for the root).
 pub fn album_page_key(album: &str) -> String {
     if album.is_empty() {
@@ -406,6 +411,9 @@ mod tests {
             assert_eq!(source_key_of_manifest(&m), Ok(key));
         }
         assert!(source_key_of_manifest("Trip/_p/a.json").is_err());
+        assert_eq!(source_key_of_failure(&failure_key("Trip/IMG 1.jpg")), Some("Trip/IMG 1.jpg"));
+        assert_eq!(source_key_of_failure("_failures/.json"), None);
+        assert_eq!(source_key_of_failure("_manifests/Trip/a.jpg.json"), None);
         assert!(source_key_of_manifest("_manifests/.json").is_err());
     }
 

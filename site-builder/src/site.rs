@@ -173,28 +173,26 @@ pub async fn render_all_from(
     let albums: Vec<String> = gallery.value.albums.keys().cloned().collect();
     let pages: Vec<String> =
         pages_to_render(&albums).into_iter().filter(|page| after.is_none_or(|a| page.as_str() > a)).collect();
-    let mut done = RenderAll::default();
-    if after.is_none() {
+    let mut report = SiteReport::default();
+    let start = after.is_none();
+    if start {
         // Check every asset again: this is also the repair path for a bucket that lost files.
-        publish_assets(web, renderer, &mut done.report).await?;
+        publish_assets(web, renderer, &mut report).await?;
     }
-    let mut first = true;
-    for step in pages.chunks(RENDER_STEP) {
+    // The start renders the index with its first step, even in a gallery without album pages.
+    let steps = pages.chunks(RENDER_STEP).chain((start && pages.is_empty()).then_some(&[][..]));
+    let mut last: Option<&String> = None;
+    for step in steps {
         let short = deadline.is_some_and(|d| d.saturating_duration_since(Instant::now()) < DEADLINE_MARGIN);
-        if short && !first {
-            return Ok(done);
+        if short && last.is_some() {
+            return Ok(RenderAll { report, next: last.cloned() });
         }
         let step_pages: BTreeSet<String> = step.iter().cloned().collect();
-        let index = first && after.is_none();
-        render_pages(web, renderer, &gallery, &step_pages, &[], index, &mut done.report).await?;
-        done.next = step.last().cloned();
-        first = false;
+        let index = start && last.is_none();
+        render_pages(web, renderer, &gallery, &step_pages, &[], index, &mut report).await?;
+        last = step.last().or(last);
     }
-    if pages.is_empty() && after.is_none() {
-        render_pages(web, renderer, &gallery, &BTreeSet::new(), &[], true, &mut done.report).await?;
-    }
-    done.next = None;
-    Ok(done)
+    Ok(RenderAll { report, next: None })
 }
 
 /// Whether the store still holds exactly `known`'s version of `key` (one HEAD).
