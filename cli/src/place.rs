@@ -1,28 +1,50 @@
 //! Where a gallery's people and share links live, for `shoebox users` and `shoebox share`: the
 //! data folder of `shoebox serve` (`htpasswd`, `access.json`, the built site), or a deployed
-//! stack (its users and access secrets and its web bucket, found through the stack's outputs).
-//! The signing key is never read here: it lives in a secret of its own.
+//! stack (one object in its access bucket and its web bucket, found through the stack's outputs).
+//! The signing key is never read here: it lives in a secret only the edge and the stack read.
+//!
+//! Every change is an [`edit`](Place::edit): a function of what is stored now. Locally, commands
+//! take turns on a lock file; on a stack the object is written only if it is still the version
+//! read (S3 `If-Match`), and the edit is decided again when another one got there first, so two
+//! people editing at the same moment both keep their change.
 
 use crate::local;
 use anyhow::Context as _;
 use edge_auth::htpasswd::{Users, MAX_EDGE_COST};
 use edge_auth::Access;
-use shared::{LocalStore, S3Store};
+use serde::{Deserialize, Serialize};
+use shared::store::{Read, Update, Written};
+use shared::{LocalStore, ObjectStore as _, PutOptions, S3Store};
 use site_builder::GallerySummary;
 use std::path::PathBuf;
 
-/// What the users secret holds once the last user is removed (Secrets Manager takes no empty
-/// value; a comment is no user as well).
-const NOBODY: &str = "# Nobody may sign in. Add people with `shoebox users add NAME --stack STACK`.\n";
-
 /// Where `--stack` galleries name their parts (template.yaml's outputs).
-const USERS_OUTPUT: &str = "UsersSecret";
-const ACCESS_OUTPUT: &str = "AccessSecret";
+const ACCESS_OUTPUT: &str = "AccessBucket";
 const WEB_OUTPUT: &str = "WebBucket";
 const URL_OUTPUT: &str = "SiteUrl";
 /// Every output `users` and `share` read.
 #[cfg(test)]
-pub const STACK_OUTPUTS: [&str; 4] = [USERS_OUTPUT, ACCESS_OUTPUT, WEB_OUTPUT, URL_OUTPUT];
+pub const STACK_OUTPUTS: [&str; 3] = [ACCESS_OUTPUT, WEB_OUTPUT, URL_OUTPUT];
+
+/// The access object's key in a stack's access bucket (template.yaml names it to the stack helper
+/// and in the edge function's policy).
+pub const ACCESS_OBJECT: &str = "access.json";
+
+/// The largest access object read (thousands of users and links fit in far less).
+const MAX_ACCESS_BYTES: u64 = 4 << 20;
+
+/// Who may sign in and what is shared: what one edit reads and changes. On a stack it is one
+/// object (`access.json`), so a person and their album limit change together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct People {
+    /// The htpasswd lines (bcrypt), comments kept.
+    #[serde(default)]
+    pub users: String,
+    /// Share links and album limits.
+    #[serde(default)]
+    pub access: Access,
+}
 
 /// The options that say where the gallery is, shared by `shoebox users` and `shoebox share`.
 #[derive(Debug, clap::Args)]
@@ -54,9 +76,7 @@ pub enum Place {
 /// A deployed stack's parts.
 pub struct Stack {
     name: String,
-    secrets: aws_sdk_secretsmanager::Client,
-    users_secret: String,
-    access_secret: String,
+    access: S3Store,
     web: S3Store,
     url: String,
 }
@@ -122,7 +142,7 @@ impl StackOutputs {
 }
 
 pub(crate) fn sdk_error(e: impl std::error::Error) -> String {
-    aws_sdk_secretsmanager::error::DisplayErrorContext(e).to_string()
+    aws_sdk_cloudformation::error::DisplayErrorContext(e).to_string()
 }
 
 impl Place {
@@ -143,22 +163,10 @@ impl Place {
         };
         Ok(Self::Stack(Box::new(Stack {
             name: stack.to_owned(),
-            secrets: aws_sdk_secretsmanager::Client::new(sdk),
-            users_secret: output(USERS_OUTPUT)?,
-            access_secret: output(ACCESS_OUTPUT)?,
+            access: S3Store::new(shared::s3_client(sdk), output(ACCESS_OUTPUT)?),
             web: S3Store::new(shared::s3_client(sdk), output(WEB_OUTPUT)?),
             url,
         })))
-    }
-
-    /// Taken before reading what a command changes, held until it has written: locally, commands
-    /// at the same time take turns. A stack's secrets have no such lock (two edits in the same
-    /// second can still lose one; issue 20 moves them where writes are conditional).
-    pub fn lock(&self) -> anyhow::Result<Option<local::EditLock>> {
-        match self {
-            Self::Local { data, .. } => Ok(Some(local::EditLock::acquire(data)?)),
-            Self::Stack(_) => Ok(None),
-        }
     }
 
     /// How messages name it.
@@ -185,44 +193,36 @@ impl Place {
         }
     }
 
-    /// The htpasswd text.
-    pub async fn users(&self) -> anyhow::Result<String> {
+    /// The users and sharing settings as stored now.
+    pub async fn people(&self) -> anyhow::Result<People> {
         match self {
-            Self::Local { data, .. } => local::read_optional(&local::users_file(data)),
-            Self::Stack(s) => Ok(s.read(&s.users_secret).await?.unwrap_or_default()),
+            Self::Local { data, .. } => local_people(data),
+            Self::Stack(s) => Ok(s.read().await?.1),
         }
     }
 
-    /// Checks `text` as edge-auth would and writes it as the users.
-    pub async fn set_users(&self, text: &str) -> anyhow::Result<()> {
-        checked_users(text)?;
+    /// Applies `change` to the users and sharing settings as stored now and writes the result,
+    /// checked as edge-auth would read it; returns what `change` returned. No edit made at the
+    /// same moment is lost: locally they take turns, and on a stack `change` is applied again to
+    /// the newer version when another edit was written between this one's read and its write (so
+    /// it must decide from what it is given, not from what it saw before).
+    pub async fn edit<T>(
+        &self,
+        mut change: impl FnMut(&mut People) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
         match self {
-            Self::Local { data, .. } => local::write_private(&local::users_file(data), text.as_bytes()),
-            Self::Stack(s) => {
-                s.write(&s.users_secret, if text.trim().is_empty() { NOBODY } else { text }).await
+            Self::Local { data, .. } => {
+                let _turn = local::EditLock::acquire(data)?;
+                let before = local_people(data)?;
+                let mut after = before.clone();
+                let out = change(&mut after)?;
+                checked_users(&after.users)?;
+                write_local(data, &before, &after)?;
+                Ok(out)
             }
+            Self::Stack(s) => s.edit(change).await,
         }
     }
-
-    /// The sharing settings and album limits.
-    pub async fn access(&self) -> anyhow::Result<Access> {
-        match self {
-            Self::Local { data, .. } => local::access(data),
-            Self::Stack(s) => {
-                local::parse_access(&s.read(&s.access_secret).await?.unwrap_or_default(), &s.access_secret)
-            }
-        }
-    }
-
-    /// Writes the sharing settings and album limits.
-    pub async fn set_access(&self, access: &Access) -> anyhow::Result<()> {
-        let json = serde_json::to_string_pretty(access)?;
-        match self {
-            Self::Local { data, .. } => local::write_private(&local::access_file(data), json.as_bytes()),
-            Self::Stack(s) => s.write(&s.access_secret, &json).await,
-        }
-    }
-
     /// The gallery's albums as the site builder last recorded them.
     pub async fn gallery(&self) -> anyhow::Result<GallerySummary> {
         let loaded = match self {
@@ -235,31 +235,80 @@ impl Place {
     }
 }
 
+fn local_people(data: &std::path::Path) -> anyhow::Result<People> {
+    Ok(People { users: local::read_optional(&local::users_file(data))?, access: local::access(data)? })
+}
+
+/// Writes the files that changed. Two files cannot change at once, so the order keeps every
+/// moment safe: a new or changed album limit before the user it limits, a user removed (or no
+/// longer limited) before their limit goes.
+fn write_local(data: &std::path::Path, before: &People, after: &People) -> anyhow::Result<()> {
+    let write_users = || local::write_private(&local::users_file(data), after.users.as_bytes());
+    let write_access = || {
+        let json = serde_json::to_string_pretty(&after.access)?;
+        local::write_private(&local::access_file(data), json.as_bytes())
+    };
+    let limits_first =
+        after.access.scopes.iter().any(|(user, scope)| before.access.scopes.get(user) != Some(scope));
+    if limits_first {
+        if after.access != before.access {
+            write_access()?;
+        }
+        if after.users != before.users {
+            write_users()?;
+        }
+    } else {
+        if after.users != before.users {
+            write_users()?;
+        }
+        if after.access != before.access {
+            write_access()?;
+        }
+    }
+    Ok(())
+}
+
 impl Stack {
-    /// A secret's value; `None` when it has none yet (the deploy has not finished).
-    async fn read(&self, secret: &str) -> anyhow::Result<Option<String>> {
-        match self.secrets.get_secret_value().secret_id(secret).send().await {
-            Ok(value) => Ok(value.secret_string().map(str::to_owned)),
-            Err(e)
-                if e.as_service_error().is_some_and(|s| {
-                    s.is_resource_not_found_exception() && s.to_string().contains("AWSCURRENT")
-                }) =>
-            {
-                Ok(None)
-            }
-            Err(e) => anyhow::bail!("cannot read the secret {secret}: {}", sdk_error(e)),
+    /// The access object's version and content; nothing yet (no users, no share secret) while the
+    /// first deploy has not made it.
+    async fn read(&self) -> anyhow::Result<(Option<String>, People)> {
+        let object = self.access.get(ACCESS_OBJECT, MAX_ACCESS_BYTES).await?;
+        match object {
+            Some(object) => Ok((Some(object.info.etag), self.parse(&object.body)?)),
+            None => Ok((None, People::default())),
         }
     }
 
-    async fn write(&self, secret: &str, text: &str) -> anyhow::Result<()> {
-        self.secrets
-            .put_secret_value()
-            .secret_id(secret)
-            .secret_string(text)
-            .send()
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot write the secret {secret}: {}", sdk_error(e)))?;
-        Ok(())
+    fn parse(&self, body: &[u8]) -> anyhow::Result<People> {
+        serde_json::from_slice(body).with_context(|| {
+            format!(
+                "{}/{ACCESS_OBJECT} of stack {} is not Shoebox access settings",
+                self.access.location(),
+                self.name
+            )
+        })
+    }
+
+    /// One conditional read-modify-write of the access object ([`Place::edit`]).
+    async fn edit<T>(&self, mut change: impl FnMut(&mut People) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let options = PutOptions::json();
+        let mut update =
+            Update::new(&self.access, ACCESS_OBJECT, Read::Body { max_bytes: MAX_ACCESS_BYTES }, &options);
+        loop {
+            let current = update.read().await?;
+            let mut people = match &current.body {
+                Some(body) => self.parse(body)?,
+                None => People::default(),
+            };
+            let out = change(&mut people)?;
+            checked_users(&people.users)?;
+            let mut body = serde_json::to_vec_pretty(&people)?;
+            body.push(b'\n');
+            match update.write(body.into()).await? {
+                Written::Conflict => continue,
+                Written::Stored(_) | Written::Unchanged => return Ok(out),
+            }
+        }
     }
 }
 

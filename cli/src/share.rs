@@ -117,13 +117,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
 
 async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let place = Place::open(args.place, args.url).await?;
-    let _lock = place.lock()?;
-    let mut access = place.access().await?;
     match (args.command, args.album) {
-        (Some(Command::List), _) => list(&access, now()),
-        (Some(Command::Revoke { id }), _) => revoke(&place, &mut access, &id).await?,
-        (Some(Command::Rotate), _) => rotate(&place, &mut access).await?,
-        (None, Some(album)) => share(&place, &mut access, &album, &args.expires, args.note).await?,
+        (Some(Command::List), _) => list(&place.people().await?.access, now()),
+        (Some(Command::Revoke { id }), _) => revoke(&place, &id).await?,
+        (Some(Command::Rotate), _) => rotate(&place).await?,
+        (None, Some(album)) => share(&place, &album, &args.expires, args.note).await?,
         (None, None) => anyhow::bail!("name an album to share, or use `share list`, `share revoke ID`"),
     }
     Ok(ExitCode::SUCCESS)
@@ -146,17 +144,22 @@ fn list(access: &Access, now: u64) {
 }
 
 /// `share revoke ID`.
-async fn revoke(place: &Place, access: &mut Access, id: &str) -> anyhow::Result<()> {
-    anyhow::ensure!(
-        access.links.iter().any(|l| l.id == id),
-        "no share link {id} in {} (see `shoebox share list`)",
-        place.describe()
-    );
-    if !access.revoked_links.iter().any(|r| r == id) {
-        access.revoked_links.push(id.to_owned());
-    }
-    prune(access, now());
-    place.set_access(access).await?;
+async fn revoke(place: &Place, id: &str) -> anyhow::Result<()> {
+    place
+        .edit(|people| {
+            let access = &mut people.access;
+            anyhow::ensure!(
+                access.links.iter().any(|l| l.id == id),
+                "no share link {id} in {} (see `shoebox share list`)",
+                place.describe()
+            );
+            if !access.revoked_links.iter().any(|r| r == id) {
+                access.revoked_links.push(id.to_owned());
+            }
+            prune(access, now());
+            Ok(())
+        })
+        .await?;
     eprintln!(
         "shoebox: revoked {id}; {}. Whoever opened it keeps the album for at most four more hours \
          (the cookies a link gives last that long at most)",
@@ -166,12 +169,18 @@ async fn revoke(place: &Place, access: &mut Access, id: &str) -> anyhow::Result<
 }
 
 /// `share rotate`: a new secret, so every link made before stops working.
-async fn rotate(place: &Place, access: &mut Access) -> anyhow::Result<()> {
-    let count = access.links.len();
-    access.share_secret = Some(new_secret()?);
-    access.links.clear();
-    access.revoked_links.clear();
-    place.set_access(access).await?;
+async fn rotate(place: &Place) -> anyhow::Result<()> {
+    let secret = new_secret()?;
+    let count = place
+        .edit(|people| {
+            let access = &mut people.access;
+            let count = access.links.len();
+            access.share_secret = Some(secret.clone());
+            access.links.clear();
+            access.revoked_links.clear();
+            Ok(count)
+        })
+        .await?;
     eprintln!(
         "shoebox: new share secret; the {count} link(s) made before stop working ({})",
         place.takes_effect()
@@ -180,33 +189,37 @@ async fn rotate(place: &Place, access: &mut Access) -> anyhow::Result<()> {
 }
 
 /// `share ALBUM`: a new link, recorded, printed on stdout.
-async fn share(
-    place: &Place,
-    access: &mut Access,
-    album: &str,
-    expires: &str,
-    note: Option<String>,
-) -> anyhow::Result<()> {
+async fn share(place: &Place, album: &str, expires: &str, note: Option<String>) -> anyhow::Result<()> {
     let seconds = parse_duration(expires).map_err(anyhow::Error::msg)?;
     let album = resolve_album(&place.gallery().await?, album)?;
-    if access.share_secret.is_none() {
-        access.share_secret = Some(new_secret()?);
-    }
-    let secret = access.share_secret.as_deref().and_then(share::secret_from_base64).ok_or_else(|| {
-        anyhow::anyhow!("the share secret in {} is broken: run `shoebox share rotate`", place.describe())
-    })?;
-    let now = now();
-    let claims = ShareClaims { v: 1, a: album.clone(), e: now + seconds, i: hex(&local::random::<5>()?) };
-    let token = share::encode(&secret, &claims);
-    prune(access, now);
-    access.links.push(ShareLink {
-        id: claims.i.clone(),
-        album: album.clone(),
-        expires: claims.e,
-        created: now,
-        note: note.filter(|n| !n.trim().is_empty()),
-    });
-    place.set_access(access).await?;
+    let note = note.filter(|n| !n.trim().is_empty());
+    let first_secret = new_secret()?;
+    // Signed with the secret stored beside the link: decided again if a rotation came between.
+    let (claims, token) = place
+        .edit(|people| {
+            let access = &mut people.access;
+            let stored = access.share_secret.get_or_insert_with(|| first_secret.clone());
+            let secret = share::secret_from_base64(stored).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "the share secret in {} is broken: run `shoebox share rotate`",
+                    place.describe()
+                )
+            })?;
+            let now = now();
+            let claims =
+                ShareClaims { v: 1, a: album.clone(), e: now + seconds, i: hex(&local::random::<5>()?) };
+            let token = share::encode(&secret, &claims);
+            prune(access, now);
+            access.links.push(ShareLink {
+                id: claims.i.clone(),
+                album: album.clone(),
+                expires: claims.e,
+                created: now,
+                note: note.clone(),
+            });
+            Ok((claims, token))
+        })
+        .await?;
     println!("{}{}?t={token}", place.url().trim_end_matches('/'), SHARE_PATH);
     eprintln!(
         "shoebox: this link opens {album}/ (and the albums inside it) for anyone who has it, until {}; \

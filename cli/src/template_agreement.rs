@@ -140,3 +140,23 @@ fn the_outputs_the_cli_reads_are_the_stack_s_parts() {
         );
     }
 }
+
+#[test]
+fn the_access_object_is_where_the_stack_helper_makes_it_and_the_edge_may_read_it() {
+    use crate::place::ACCESS_OBJECT;
+    let t = template();
+    assert_eq!(
+        t["Outputs"]["AccessBucket"]["Value"], "AccessBucket",
+        "the CLI finds the bucket by this output"
+    );
+    let config = &t["Resources"]["EdgeConfig"]["Properties"];
+    assert_eq!(config["AccessObject"], ACCESS_OBJECT, "the stack helper makes the object the CLI edits");
+    assert_eq!(config["AccessBucket"], "AccessBucket");
+    let statements = t["Resources"]["EdgeAuthRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+        ["Statement"]
+        .as_array()
+        .expect("statements")
+        .clone();
+    let read = statements.iter().find(|s| s["Action"] == "s3:GetObject").expect("the edge reads the object");
+    assert_eq!(read["Resource"], format!("${{AccessBucket.Arn}}/{ACCESS_OBJECT}"), "and that object only");
+}

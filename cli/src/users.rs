@@ -1,6 +1,6 @@
 //! `shoebox users add|remove|list`: who may sign in. Locally the list is the htpasswd file in the
 //! data folder (`shoebox serve` picks changes up within a second); with `--stack` it is the
-//! deployed gallery's users secret, found through the stack's outputs (the edge picks changes up
+//! deployed gallery's access object, found through the stack's outputs (the edge picks changes up
 //! within five minutes). Same checks, same messages: bcrypt (`$2y$`), names the login form
 //! accepts, a cost the edge can afford, and the result parsed by edge-auth before anything is
 //! written. `--albums ALBUM` limits a person to one album (kept beside the users, in the access
@@ -128,11 +128,10 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
     let place = Place::open(args.place, None).await?;
     match args.command {
         Command::List => {
-            let text = place.users().await?;
-            let access = place.access().await?;
-            for line in text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
+            let people = place.people().await?;
+            for line in people.users.lines().filter(|l| !l.trim().is_empty() && !l.starts_with('#')) {
                 let user = line.split_once(':').map_or(line, |(user, _)| user);
-                match access.scopes.get(user) {
+                match people.access.scopes.get(user) {
                     Some(scope) => println!("{user}\t(only {}/)", scope.album),
                     None => println!("{user}"),
                 }
@@ -158,20 +157,18 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
                 anyhow::bail!("{why}");
             }
             let line = format!("{name}:{}", local::bcrypt_hash(&password, cost)?);
-            // Read after the password was typed, under the lock: another edit made meanwhile is kept.
-            let _lock = place.lock()?;
-            let text = place.users().await?;
-            let (new, replaced) = edit(&text, &name, Some(&line));
-            let mut access = place.access().await?;
-            let scope_changed = match &scope {
-                Some(s) => access.scopes.insert(name.clone(), s.clone()).as_ref() != Some(s),
-                None => access.scopes.remove(&name).is_some(),
-            };
-            // The scope first: a user never exists, even for a moment, without their limit.
-            if scope_changed {
-                place.set_access(&access).await?;
-            }
-            place.set_users(&new).await?;
+            // Decided from what is stored when it is written: an edit made meanwhile is kept.
+            let replaced = place
+                .edit(|people| {
+                    let (text, replaced) = edit(&people.users, &name, Some(&line));
+                    people.users = text;
+                    match &scope {
+                        Some(s) => people.access.scopes.insert(name.clone(), s.clone()),
+                        None => people.access.scopes.remove(&name),
+                    };
+                    Ok(replaced)
+                })
+                .await?;
             let only = scope.map(|s| format!(", who sees only {}/", s.album)).unwrap_or_default();
             eprintln!(
                 "shoebox: {} {name}{only} in {}; {}",
@@ -181,15 +178,15 @@ async fn run_async(args: Args) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Remove { name } => {
-            let _lock = place.lock()?;
-            let text = place.users().await?;
-            let (new, found) = edit(&text, &name, None);
-            anyhow::ensure!(found, "no user {name} in {}", place.describe());
-            place.set_users(&new).await?;
-            let mut access = place.access().await?;
-            if access.scopes.remove(&name).is_some() {
-                place.set_access(&access).await?;
-            }
+            place
+                .edit(|people| {
+                    let (text, found) = edit(&people.users, &name, None);
+                    anyhow::ensure!(found, "no user {name} in {}", place.describe());
+                    people.users = text;
+                    people.access.scopes.remove(&name);
+                    Ok(())
+                })
+                .await?;
             eprintln!(
                 "shoebox: removed {name} from {}; {}. Cookies already issued keep working until they \
                  expire (12 hours, or 30 days with \"keep me signed in\") or the signing key changes",

@@ -4,18 +4,21 @@
 //
 // - Custom::SigningKeys: two RSA-2048 key slots kept in the keys secret; generation N regenerates
 //   slot N mod 2. Returns only public halves (PEM), their names and the active slot.
-// - Custom::EdgeConfig: writes the active slot's private key and its CloudFront key id into the
-//   sign-in configuration secret edge-auth reads, and gives the users secret a first value (a
-//   comment) and the access secret one (a new share secret) when they have none; it never
-//   changes users, links or album limits.
+// - Custom::EdgeConfig: writes the active slot's CloudFront key id, its private key, the title and
+//   where the access object is into the keys secret edge-auth reads, and makes the access object
+//   (no users, a new share secret) when there is none; it never changes users, links or limits.
 // - Custom::SiteRender: asks the site builder to re-render every page ({"render":"all"}),
 //   asynchronously; on the first deploy that makes the welcome page.
 // - Custom::EmptyBuckets: on Delete, deletes every object in the derived buckets (resized, web)
-//   so CloudFormation can delete them; a bucket that is already gone counts as empty.
+//   and the access bucket so CloudFormation can delete them; a bucket already gone counts as empty.
+//
+// Stacks deployed before the access bucket kept the key slots, users and links in secrets of their
+// own (Former* properties): the first update copies them over, so nobody is signed out and every
+// user and link is kept; CloudFormation then deletes those secrets.
 //
 // Private keys never appear in a response, a physical id or a log line. Deleting the other
-// resources changes nothing (the secrets are stack resources of their own), so Delete always
-// succeeds, also after a failed Create.
+// resources changes nothing (the secret and bucket are stack resources of their own), so Delete
+// always succeeds, also after a failed Create.
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { request as plainRequest } from 'node:http';
@@ -76,12 +79,17 @@ async function secrets() {
   return { sdk, client: new sdk.SecretsManagerClient({}) };
 }
 
-/** A secret's JSON value, or `null` when it has none yet. */
-export async function readJson(secretId) {
+async function s3() {
+  const sdk = await import('@aws-sdk/client-s3');
+  return { sdk, client: new sdk.S3Client({ forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) }) };
+}
+
+/** A secret's text, or `null` when it has none yet. */
+async function readText(secretId) {
   const { sdk, client } = await secrets();
   try {
     const out = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
-    return out.SecretString ? JSON.parse(out.SecretString) : null;
+    return out.SecretString ?? null;
   } catch (e) {
     // A secret created without a value has no AWSCURRENT version yet.
     if (e?.name === 'ResourceNotFoundException' && /version|AWSCURRENT/i.test(String(e.message))) return null;
@@ -89,74 +97,133 @@ export async function readJson(secretId) {
   }
 }
 
+/** A secret's JSON value, or `null` when it has none yet. */
+export async function readJson(secretId) {
+  const text = await readText(secretId);
+  return text ? JSON.parse(text) : null;
+}
+
 async function writeJson(secretId, value) {
   const { sdk, client } = await secrets();
   await client.send(new sdk.PutSecretValueCommand({ SecretId: secretId, SecretString: JSON.stringify(value) }));
+}
+
+/**
+ * The text of a secret a former version of the stack made, by its name; `null` when there is no
+ * such secret (a stack made with this version) or it has no value. Listed first, so that a secret
+ * that exists but cannot be read fails the update instead of passing for absent.
+ */
+export async function formerText(name) {
+  if (!name) return null;
+  const { sdk, client } = await secrets();
+  let token;
+  do {
+    const page = await client.send(new sdk.ListSecretsCommand({
+      Filters: [{ Key: 'name', Values: [name] }], NextToken: token,
+    }));
+    if ((page.SecretList ?? []).some((s) => s.Name === name)) return readText(name);
+    token = page.NextToken;
+  } while (token);
+  return null;
 }
 
 async function signingKeys(event) {
   const secretId = required(event, 'KeysSecret');
   const generation = Number(required(event, 'Generation'));
   const prefix = required(event, 'NamePrefix');
-  const stored = await readJson(secretId);
+  const current = (await readJson(secretId)) ?? {};
+  let stored = current.slots ? { generation: current.generation, slots: current.slots } : null;
+  let moved = '';
+  if (!stored) {
+    const former = await formerText(props(event).FormerKeysSecret);
+    if (former) {
+      stored = JSON.parse(former);
+      moved = ', moved from the former keys secret';
+    }
+  }
   const next = nextKeys(stored, generation);
-  if (JSON.stringify(next) !== JSON.stringify(stored)) await writeJson(secretId, next);
+  if (JSON.stringify(next.slots) !== JSON.stringify(current.slots) || next.generation !== current.generation) {
+    await writeJson(secretId, { ...current, ...next });
+  }
   const data = { ActiveSlot: String(generation % SLOTS) };
   next.slots.forEach((pem, i) => {
     const publicPem = publicKeyOf(pem);
     data[`PublicKey${i}`] = publicPem;
     data[`Name${i}`] = keyName(prefix, i, publicPem);
   });
-  return { data, log: `key slots ready, generation ${generation}, active slot ${data.ActiveSlot}` };
+  return { data, log: `key slots ready, generation ${generation}, active slot ${data.ActiveSlot}${moved}` };
 }
 
-/** What a new users secret holds: no users yet, and how to add one. */
+/** What a new gallery's users are: nobody yet, and how to add someone. */
 export const NO_USERS = '# Who may sign in: htpasswd lines (bcrypt). Add people with `shoebox users add NAME --stack STACK`.\n';
 
-async function hasValue(secretId) {
-  const { sdk, client } = await secrets();
+/** The access object of a new stack, or of one that kept users and links in former secrets. */
+export function firstAccess(formerUsers, formerAccess) {
+  let access = {};
   try {
-    await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
+    if (formerAccess) access = JSON.parse(formerAccess);
+  } catch (e) {
+    throw new Error(`the former access secret does not hold JSON (${e.message}); nothing was moved`);
+  }
+  access.shareSecret ??= randomBytes(32).toString('base64');
+  return { users: formerUsers ?? NO_USERS, access };
+}
+
+/** Whether `key` exists in `bucket`. */
+async function exists(bucket, key) {
+  const { sdk, client } = await s3();
+  try {
+    await client.send(new sdk.HeadObjectCommand({ Bucket: bucket, Key: key }));
     return true;
   } catch (e) {
-    if (e?.name === 'ResourceNotFoundException' && /version|AWSCURRENT/i.test(String(e.message))) return false;
+    if (e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404) return false;
     throw e;
   }
 }
 
 async function edgeConfig(event) {
   const keysSecret = required(event, 'KeysSecret');
-  const configSecret = required(event, 'ConfigSecret');
-  const usersSecret = required(event, 'UsersSecret');
-  const accessSecret = required(event, 'AccessSecret');
+  const bucket = required(event, 'AccessBucket');
+  const key = required(event, 'AccessObject');
   const ids = required(event, 'KeyPairIds');
   const slot = Number(required(event, 'ActiveSlot'));
   if (!Array.isArray(ids) || ids.length !== SLOTS || !ids[slot]) {
     throw new Error(`KeyPairIds must list ${SLOTS} key ids and ActiveSlot pick one`);
   }
-  const keys = await readJson(keysSecret);
-  const privateKeyPem = keys?.slots?.[slot];
+  const current = (await readJson(keysSecret)) ?? {};
+  const privateKeyPem = current.slots?.[slot];
   if (!privateKeyPem) throw new Error(`the keys secret has no key in slot ${slot}`);
-  const current = (await readJson(configSecret)) ?? {};
   const next = {
     ...current,
     keyPairId: ids[slot],
     privateKeyPem,
     title: props(event).Title ?? current.title ?? 'Shoebox',
+    accessBucket: bucket,
+    accessObject: key,
   };
-  if (JSON.stringify(next) !== JSON.stringify(current)) await writeJson(configSecret, next);
-  let users = 'kept';
-  if (!(await hasValue(usersSecret))) {
-    const { sdk, client } = await secrets();
-    await client.send(new sdk.PutSecretValueCommand({ SecretId: usersSecret, SecretString: NO_USERS }));
-    users = 'none yet';
+  if (JSON.stringify(next) !== JSON.stringify(current)) await writeJson(keysSecret, next);
+  let access = 'kept';
+  if (!(await exists(bucket, key))) {
+    const [users, links] = await Promise.all([
+      formerText(props(event).FormerUsersSecret),
+      formerText(props(event).FormerAccessSecret),
+    ]);
+    const { sdk, client } = await s3();
+    try {
+      // Only if still absent: an edit made meanwhile by `shoebox users|share` wins.
+      await client.send(new sdk.PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: JSON.stringify(firstAccess(users, links), null, 2),
+        ContentType: 'application/json',
+        IfNoneMatch: '*',
+      }));
+      access = users || links ? 'moved from the former secrets' : 'new (nobody yet, a new share secret)';
+    } catch (e) {
+      if (e?.$metadata?.httpStatusCode !== 412) throw e;
+    }
   }
-  let sharing = 'kept';
-  if (!(await hasValue(accessSecret))) {
-    await writeJson(accessSecret, { shareSecret: randomBytes(32).toString('base64') });
-    sharing = 'new share secret';
-  }
-  return { data: { KeyPairId: ids[slot] }, log: `sign-in configuration uses key ${ids[slot]}; users ${users}; sharing ${sharing}` };
+  return { data: { KeyPairId: ids[slot] }, log: `sign-in configuration uses key ${ids[slot]}; access ${access}` };
 }
 
 async function siteRender(event) {

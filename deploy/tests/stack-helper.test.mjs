@@ -4,11 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { createSign, createVerify } from 'node:crypto';
+import { createSign, createVerify, generateKeyPairSync } from 'node:crypto';
 import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 
 const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
 assert.ok(endpoint, 'SHOEBOX_TEST_ENDPOINT (a moto server) is set by ./scripts/test');
@@ -100,21 +100,26 @@ async function secretJson(arn) {
   return JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString);
 }
 
+/** A new access bucket; returns its name and a reader of its access object. */
+async function accessBucket(name) {
+  const bucket = `${run}-${name}`.toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const read = async () => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'access.json' }))).Body.transformToString());
+  return { bucket, read };
+}
+
 function signsFor(privatePem, publicPem) {
   const signature = createSign('RSA-SHA1').update('policy').sign(privatePem);
   return createVerify('RSA-SHA1').update('policy').verify(publicPem, signature);
 }
 
 test('key slots: create fills both, rotation replaces one, a jump by two replaces the active one', async () => {
-  const keysSecret = await secret('signing-keys');
-  const configSecret = await secret('edge-auth-config');
-  const usersSecret = await secret('edge-auth-users');
-  const accessSecret = await secret('edge-auth-access');
+  const keysSecret = await secret('edge-auth-keys');
+  const { bucket, read } = await accessBucket('access');
   const keys = (generation) => event('Create', 'Custom::SigningKeys', { KeysSecret: keysSecret, Generation: String(generation), NamePrefix: run });
   const config = (answer) => event('Create', 'Custom::EdgeConfig', {
-    KeysSecret: keysSecret, ConfigSecret: configSecret, UsersSecret: usersSecret, AccessSecret: accessSecret, KeyPairIds: ['KSLOT0', 'KSLOT1'], ActiveSlot: answer.Data.ActiveSlot, Title: 'Family',
+    KeysSecret: keysSecret, AccessBucket: bucket, AccessObject: 'access.json', KeyPairIds: ['KSLOT0', 'KSLOT1'], ActiveSlot: answer.Data.ActiveSlot, Title: 'Family',
   });
-  const usersText = async () => (await secrets.send(new GetSecretValueCommand({ SecretId: usersSecret }))).SecretString;
 
   const first = await call(keys(1));
   assert.equal(first.Status, 'SUCCESS', first.Reason);
@@ -129,23 +134,24 @@ test('key slots: create fills both, rotation replaces one, a jump by two replace
   }
   assert.notEqual(first.Data.PublicKey0, first.Data.PublicKey1);
 
-  // The sign-in configuration: the active slot's key under its CloudFront key id; the users
-  // secret gets a first value, no users.
-  assert.equal((await call(config(first))).Status, 'SUCCESS');
-  let edge = await secretJson(configSecret);
-  assert.deepEqual(Object.keys(edge).sort(), ['keyPairId', 'privateKeyPem', 'title'], 'no users beside the key');
+  // The sign-in configuration: the active slot's key under its CloudFront key id, where the access
+  // object is; the access object gets a first value: no users, a share secret.
+  const made = await call(config(first));
+  assert.equal(made.Status, 'SUCCESS', made.Reason);
+  let edge = await secretJson(keysSecret);
+  assert.deepEqual(Object.keys(edge).sort(), ['accessBucket', 'accessObject', 'generation', 'keyPairId', 'privateKeyPem', 'slots', 'title'], 'no users beside the key');
   assert.equal(edge.keyPairId, 'KSLOT1');
   assert.ok(signsFor(edge.privateKeyPem, first.Data.PublicKey1));
-  assert.equal(edge.title, 'Family');
-  assert.equal(await usersText(), NO_USERS);
+  assert.deepEqual([edge.title, edge.accessBucket, edge.accessObject], ['Family', bucket, 'access.json']);
+  const access = await read();
+  assert.equal(access.users, NO_USERS);
   assert.ok(NO_USERS.split('\n').every((l) => l === '' || l.startsWith('#')), 'only a comment');
-  const access = await secretJson(accessSecret);
-  assert.deepEqual(Object.keys(access), ['shareSecret'], 'a share secret, no links yet');
-  assert.equal(Buffer.from(access.shareSecret, 'base64').length, 32);
+  assert.deepEqual(Object.keys(access.access), ['shareSecret'], 'a share secret, no links yet');
+  assert.equal(Buffer.from(access.access.shareSecret, 'base64').length, 32);
 
   // Users added since (as `shoebox users add --stack` does) survive later deploys.
-  const users = 'anna:$2y$10$abcdefghijklmnopqrstuu2Vn1M0G5xN8Q3cJr1TRXhGl2c9vV7fK\n';
-  await secrets.send(new PutSecretValueCommand({ SecretId: usersSecret, SecretString: users }));
+  const edited = { users: 'anna:$2y$10$abcdefghijklmnopqrstuu2Vn1M0G5xN8Q3cJr1TRXhGl2c9vV7fK\n', access: access.access };
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'access.json', Body: JSON.stringify(edited) }));
 
   // A retry of the same generation changes nothing.
   const replay = await call({ ...keys(1), RequestType: 'Update', PhysicalResourceId: first.PhysicalResourceId });
@@ -159,18 +165,62 @@ test('key slots: create fills both, rotation replaces one, a jump by two replace
   assert.notEqual(second.Data.Name0, first.Data.Name0, 'a new key gets a new name (a new CloudFront public key)');
   assert.equal(second.Data.PublicKey1, first.Data.PublicKey1);
   assert.equal(second.Data.Name1, first.Data.Name1, 'the other slot is untouched, so its cookies stay valid');
+  assert.equal((await secretJson(keysSecret)).keyPairId, 'KSLOT1', 'signing goes on with the old key until the key group trusts the new one');
   await call({ ...config(second), RequestType: 'Update', PhysicalResourceId: 'EdgeConfig-x' });
-  edge = await secretJson(configSecret);
+  edge = await secretJson(keysSecret);
   assert.equal(edge.keyPairId, 'KSLOT0');
   assert.ok(signsFor(edge.privateKeyPem, second.Data.PublicKey0));
-  assert.equal(await usersText(), users, 'users kept');
-  assert.deepEqual(await secretJson(accessSecret), access, 'the share secret is kept (old links keep working)');
+  assert.deepEqual(await read(), edited, 'users and the share secret kept (old links keep working)');
 
   // Generation 4 (a jump by two): the active slot is replaced, so every older cookie stops working.
   const fourth = await call({ ...keys(4), RequestType: 'Update', PhysicalResourceId: first.PhysicalResourceId });
   assert.equal(fourth.Data.ActiveSlot, '0');
   assert.notEqual(fourth.Data.PublicKey0, second.Data.PublicKey0);
   assert.equal(fourth.Data.PublicKey1, first.Data.PublicKey1);
+});
+
+test('a stack from before the access bucket moves its keys, users and links over on the update', async () => {
+  // What the former version kept in four secrets (the edge's own config secret is left alone: the
+  // old edge version reads it until the distribution has moved on).
+  const slots = [0, 1].map(() => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  await secret('m-signing-keys', JSON.stringify({ generation: 3, slots }));
+  const users = '# people\nanna:$2y$10$abcdefghijklmnopqrstuu2Vn1M0G5xN8Q3cJr1TRXhGl2c9vV7fK\n';
+  await secret('m-edge-auth-users', users);
+  const links = { shareSecret: Buffer.alloc(32, 7).toString('base64'), links: [{ id: 'abc', album: 'Family', expires: 4102444800, created: 1 }], scopes: { anna: { album: 'Family' } } };
+  await secret('m-edge-auth-access', JSON.stringify(links));
+  const keysSecret = await secret('m-edge-auth-keys');
+  const { bucket, read } = await accessBucket('m-access');
+
+  const keys = await call(event('Update', 'Custom::SigningKeys', {
+    KeysSecret: keysSecret, FormerKeysSecret: `${run}-m-signing-keys`, Generation: '3', NamePrefix: run,
+  }, { PhysicalResourceId: 'SigningKeys-m' }));
+  assert.equal(keys.Status, 'SUCCESS', keys.Reason);
+  assert.deepEqual((await secretJson(keysSecret)).slots, slots, 'the same keys: nobody is signed out, no new CloudFront keys');
+  assert.equal(keys.Data.PublicKey0, publicKeyOf(slots[0]));
+  const config = event('Update', 'Custom::EdgeConfig', {
+    KeysSecret: keysSecret, AccessBucket: bucket, AccessObject: 'access.json', KeyPairIds: ['K0', 'K1'], ActiveSlot: keys.Data.ActiveSlot,
+    FormerUsersSecret: `${run}-m-edge-auth-users`, FormerAccessSecret: `${run}-m-edge-auth-access`,
+  }, { PhysicalResourceId: 'EdgeConfig-m' });
+  assert.equal((await call(config)).Status, 'SUCCESS');
+  assert.deepEqual(await read(), { users, access: links }, 'users, links and album limits kept as they were');
+
+  // Once moved, the bucket is what counts: a later update neither reads the former secrets again
+  // nor overwrites an edit (the former secrets are gone by then; here they would undo the edit).
+  const edited = { users: '# nobody\n', access: links };
+  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'access.json', Body: JSON.stringify(edited) }));
+  assert.equal((await call(config)).Status, 'SUCCESS');
+  assert.deepEqual(await read(), edited);
+
+  // A former secret that cannot be read as what it should hold fails the update, writing nothing.
+  await secret('m-bad-access', 'not json');
+  const empty = await accessBucket('m-empty');
+  const broken = await call(event('Update', 'Custom::EdgeConfig', {
+    KeysSecret: keysSecret, AccessBucket: empty.bucket, AccessObject: 'access.json', KeyPairIds: ['K0', 'K1'], ActiveSlot: '1',
+    FormerUsersSecret: `${run}-m-edge-auth-users`, FormerAccessSecret: `${run}-m-bad-access`,
+  }, { PhysicalResourceId: 'EdgeConfig-m2' }));
+  assert.equal(broken.Status, 'FAILED', 'the former access secret does not hold access settings');
+  assert.match(broken.Reason, /JSON/);
+  await assert.rejects(empty.read(), /NoSuchKey|does not exist/, 'nothing written');
 });
 
 test('nextKeys is deterministic about which slot changes', () => {
@@ -201,7 +251,7 @@ test('a failed Create answers FAILED with the reason, and its Delete still succe
   assert.equal(badGeneration.Status, 'FAILED');
   assert.match(badGeneration.Reason, /Generation must be a whole number/);
   const noKeys = await call(event('Create', 'Custom::EdgeConfig', {
-    KeysSecret: await secret('empty-keys'), ConfigSecret: await secret('cfg2'), UsersSecret: await secret('users2'), AccessSecret: await secret('access2'), KeyPairIds: ['A', 'B'], ActiveSlot: '0',
+    KeysSecret: await secret('empty-keys'), AccessBucket: 'no-bucket', AccessObject: 'access.json', KeyPairIds: ['A', 'B'], ActiveSlot: '0',
   }));
   assert.equal(noKeys.Status, 'FAILED');
   assert.match(noKeys.Reason, /no key in slot 0/);

@@ -163,23 +163,19 @@ def test_edge_function_has_no_environment_no_layers_x86_and_reads_only_its_confi
     assert props["Architectures"] == ["x86_64"]
     assert props["Runtime"].startswith("nodejs")
     assert edge["DeletionPolicy"] == "Retain", "replicas outlive the distribution by hours"
-    # The shim reads the secrets "<function name>-config" and "<function name>-users".
-    for resource, suffix in (("EdgeConfigSecret", "-config"), ("EdgeUsersSecret", "-users"), ("EdgeAccessSecret", "-access")):
-        name = cfn["Resources"][resource]["Properties"]["Name"]["Fn::Sub"]
-        assert name == props["FunctionName"]["Fn::Sub"] + suffix
+    # The shim reads the secret "<function name>-keys", which names the access object.
+    name = cfn["Resources"]["EdgeKeysSecret"]["Properties"]["Name"]["Fn::Sub"]
+    assert name == props["FunctionName"]["Fn::Sub"] + "-keys"
     role = cfn["Resources"][ref_name(props["Role"])]["Properties"]
     principals = role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"]
     assert sorted(principals) == ["edgelambda.amazonaws.com", "lambda.amazonaws.com"]
     statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
-    secret_reads = [s for s in statements if "secretsmanager" in json.dumps(s["Action"])]
-    assert secret_reads == [
-        {
-            "Sid": "ReadOwnConfig",
-            "Effect": "Allow",
-            "Action": "secretsmanager:GetSecretValue",
-            "Resource": [{"Ref": "EdgeConfigSecret"}, {"Ref": "EdgeUsersSecret"}, {"Ref": "EdgeAccessSecret"}],
-        }
-    ]
+    reads = [s for s in statements if s["Sid"] != "Logs"]
+    assert reads == [
+        {"Sid": "ReadOwnConfig", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": {"Ref": "EdgeKeysSecret"}},
+        {"Sid": "ReadAccess", "Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Fn::Sub": "${AccessBucket.Arn}/access.json"}},
+        {"Sid": "MissingAccessIs404", "Effect": "Allow", "Action": "s3:ListBucket", "Resource": {"Fn::GetAtt": ["AccessBucket", "Arn"]}},
+    ], "the key secret and the access object, read only"
     assert not role.get("ManagedPolicyArns")
 
 
@@ -351,6 +347,22 @@ def test_no_bucket_is_public_and_bucket_policies_admit_only_this_distribution(cf
             assert source.endswith(":distribution/${Distribution}"), name
 
 
+def test_one_secret_is_the_fixed_cost_and_the_helper_reads_only_this_stacks_former_secrets(cfn):
+    # Secrets Manager bills $0.40 a secret a month whatever it holds: one (the signing keys), and
+    # users and links in the access bucket (README: costs).
+    assert list(resources(cfn, "AWS::SecretsManager::Secret")) == ["EdgeKeysSecret"]
+    assert "AccessBucket" in resources(cfn, "AWS::S3::Bucket")
+    assert "AccessBucket" not in json.dumps(distribution(cfn)["Origins"]), "never served"
+    helper = cfn["Resources"]["StackHelperFunctionRole"]["Properties"]
+    statements = [s for p in helper["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    former = [s for s in statements if s["Action"] == "secretsmanager:GetSecretValue"]
+    assert len(former) == 1
+    for arn in former[0]["Resource"]:
+        assert ":secret:${AWS::StackName}-" in arn["Fn::Sub"] and arn["Fn::Sub"].endswith("-??????"), arn
+    listed = [s for s in statements if s["Action"] == "secretsmanager:ListSecrets"]
+    assert listed and listed[0]["Resource"] == "*", "ListSecrets takes no resource; it returns names, not values"
+
+
 def test_the_source_bucket_keeps_the_owners_photos(cfn):
     source = cfn["Resources"]["SourceBucket"]
     assert source["DeletionPolicy"] == "Retain" and source["UpdateReplacePolicy"] == "Retain"
@@ -400,16 +412,15 @@ def test_signing_key_is_made_in_the_stack_and_only_public_halves_reach_cloudfron
     # A rotated key signs only once the key group trusts it; the site goes live with a key.
     assert r["EdgeConfig"]["DependsOn"] in ("KeyGroup", ["KeyGroup"])
     assert r["Distribution"]["DependsOn"] in ("EdgeConfig", ["EdgeConfig"])
-    # No output or parameter carries a private key, and no output names a secret that holds one
-    # (the users command works on the users secret alone).
+    # No output or parameter carries a private key, and no output names the secret that holds one
+    # (the users and share commands work on the access object alone).
     assert "PrivateKey" not in json.dumps(cfn["Outputs"]) and "PrivateKey" not in json.dumps(cfn["Parameters"])
-    outputs = json.dumps(cfn["Outputs"])
-    assert "EdgeConfigSecret" not in outputs and "SigningKeysSecret" not in outputs
+    assert "EdgeKeysSecret" not in json.dumps(cfn["Outputs"])
 
 
 def test_derived_buckets_are_emptied_after_the_functions_that_write_them_are_gone(cfn):
     r = cfn["Resources"]
-    assert [ref_name(b) for b in r["EmptyBuckets"]["Properties"]["Buckets"]] == ["ResizedBucket", "WebBucket"]
+    assert [ref_name(b) for b in r["EmptyBuckets"]["Properties"]["Buckets"]] == ["ResizedBucket", "WebBucket", "AccessBucket"]
     for function in ("ResizeFunction", "SiteFunction"):
         depends = r[function].get("DependsOn", [])
         assert "EmptyBuckets" in (depends if isinstance(depends, list) else [depends]), function
@@ -444,7 +455,7 @@ def test_functions_build_with_cargo_lambda_and_the_edge_with_its_makefile():
 
 def test_outputs_tell_the_owner_what_to_do_next(cfn):
     outputs = cfn["Outputs"]
-    for name in ("SiteUrl", "SourceBucket", "ResizedBucket", "WebBucket", "UploadCommand", "AddUserCommand", "UsersSecret", "AccessSecret"):
+    for name in ("SiteUrl", "SourceBucket", "ResizedBucket", "WebBucket", "UploadCommand", "AddUserCommand", "AccessBucket"):
         assert name in outputs, name
     assert "shoebox users add NAME --stack ${AWS::StackName}" in outputs["AddUserCommand"]["Value"]["Fn::Sub"]
     assert outputs["UploadCommand"]["Value"]["Fn::Sub"].startswith("aws s3 sync ")

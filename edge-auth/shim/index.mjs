@@ -3,12 +3,13 @@
 // All logic lives in Rust (edge_auth.wasm); this shim only loads it, fetches the configuration,
 // and passes in the event, the time and random bytes.
 //
-// Configuration: Lambda@Edge has no environment variables, so it lives in AWS Secrets Manager
-// (us-east-1), named after the function as the replica runs it without its "us-east-1." prefix:
-// "<function name>-config" holds the signing key and its CloudFront key id (written by the stack),
-// "<function name>-users" the htpasswd lines and "<function name>-access" the share secret,
-// revoked links and album limits (written by `shoebox users|share --stack`, which so never read
-// the key). They are cached for five minutes, so changes take effect without a redeploy.
+// Configuration: Lambda@Edge has no environment variables, so the shim finds it by its own name.
+// The secret "<function name>-keys" (Secrets Manager, us-east-1; the function name as the replica
+// runs it, without its "us-east-1." prefix) holds the signing key, its CloudFront key id and the
+// title (written by the stack), and names the access object: a private S3 object with the users
+// (htpasswd lines), the share secret, revoked links and album limits (written by `shoebox
+// users|share --stack`, which so never read the key). Both are cached for five minutes, so
+// changes take effect without a redeploy.
 // Locally and in tests the file named by SHOEBOX_EDGE_CONFIG_FILE (users included) is used instead.
 import { readFile } from 'node:fs/promises';
 import { randomFillSync } from 'node:crypto';
@@ -22,6 +23,7 @@ const decoder = new TextDecoder();
 
 let loaded = { text: null, at: 0 };
 let secrets;
+let s3;
 
 function copyIn(bytes) {
   const ptr = wasm.shoebox_alloc(bytes.length);
@@ -47,9 +49,22 @@ function call(name, text, ...rest) {
   }
 }
 
-/** The Secrets Manager name holding this function's configuration ("config" or "users"). */
-export function secretIdFor(functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '', part = 'config') {
+/** The Secrets Manager name holding this function's keys ("<function name>-keys"). */
+export function secretIdFor(functionName = process.env.AWS_LAMBDA_FUNCTION_NAME ?? '', part = 'keys') {
   return `${functionName.replace(/^[a-z]{2}(-[a-z]+)+-\d+\./, '')}-${part}`;
+}
+
+/** The access object's users and access settings; none (nobody, nothing shared) when it is missing. */
+async function fetchAccess(bucket, key) {
+  const sdk = await import('@aws-sdk/client-s3');
+  s3 ??= new sdk.S3Client({ region: 'us-east-1', forcePathStyle: Boolean(process.env.AWS_ENDPOINT_URL) });
+  try {
+    const out = await s3.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
+    return JSON.parse(await out.Body.transformToString());
+  } catch (e) {
+    if (e?.name === 'NoSuchKey') return {};
+    throw e;
+  }
 }
 
 async function fetchConfig() {
@@ -59,20 +74,16 @@ async function fetchConfig() {
   // The Node.js runtime ships the AWS SDK v3; it is not in the bundle.
   const sdk = await import('@aws-sdk/client-secrets-manager');
   secrets ??= new sdk.SecretsManagerClient({ region: 'us-east-1' });
-  const read = (part) => secrets.send(new sdk.GetSecretValueCommand({ SecretId: secretIdFor(undefined, part) }));
-  // A users or access secret without a value yet: nobody may sign in, nothing is shared. An
-  // access secret that does not exist at all (a stack from before sharing) also shares nothing.
-  const optional = (part, missingToo) => read(part).catch((e) => {
-    if (e?.name === 'ResourceNotFoundException' && (missingToo || /version|AWSCURRENT/i.test(String(e.message)))) {
-      return {};
-    }
-    throw e;
-  });
-  const [config, users, access] = await Promise.all([read('config'), optional('users'), optional('access', true)]);
-  const { shareSecret, revokedLinks, scopes } = access.SecretString ? JSON.parse(access.SecretString) : {};
+  const out = await secrets.send(new sdk.GetSecretValueCommand({ SecretId: secretIdFor() }));
+  // The secret also keeps both key slots for the stack helper; the edge signs with the active one.
+  const { keyPairId, privateKeyPem, title, accessBucket, accessObject } = JSON.parse(out.SecretString);
+  const { users, access } = await fetchAccess(accessBucket, accessObject);
+  const { shareSecret, revokedLinks, scopes } = access ?? {};
   return JSON.stringify({
-    ...JSON.parse(config.SecretString),
-    htpasswd: users.SecretString ?? '',
+    keyPairId,
+    privateKeyPem,
+    ...(title ? { title } : {}),
+    htpasswd: users ?? '',
     ...(shareSecret ? { shareSecret } : {}),
     revokedLinks: revokedLinks ?? [],
     scopes: scopes ?? {},

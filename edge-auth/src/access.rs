@@ -1,5 +1,5 @@
 //! Who may see what beyond a whole-site login: share links and people limited to one album. Kept
-//! beside the users (a local `access.json`, or the deployed stack's access secret), edited by
+//! beside the users (a local `access.json`, or the deployed stack's access object), edited by
 //! `shoebox share` and `shoebox users`, and merged into the edge's configuration
 //! ([`crate::EdgeConfig::with_access`]). Not secret the way the signing key is.
 

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { getSignedCookies } from '@aws-sdk/cloudfront-signer';
 import bcrypt from 'bcryptjs';
-import { SecretsManagerClient, CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient, CreateSecretCommand } from '@aws-sdk/client-secrets-manager';
+import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 
 const here = new URL('.', import.meta.url).pathname;
 const dist = new URL('../dist/', import.meta.url).pathname;
@@ -215,7 +216,7 @@ test('deployed as an origin-request trigger: same answer, cookies for the viewer
   assert.equal(policy.Statement[0].Resource, 'https://photos.example.com/*', 'the viewer\'s Host, not the origin\'s');
 });
 
-test('in AWS the configuration comes from Secrets Manager, named after the function (moto)', async () => {
+test('in AWS the keys come from Secrets Manager, named after the function, and the users from the access object (moto)', async () => {
   const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
   assert.ok(endpoint, 'SHOEBOX_TEST_ENDPOINT (moto) is set by ./scripts/test');
   Object.assign(process.env, {
@@ -224,21 +225,31 @@ test('in AWS the configuration comes from Secrets Manager, named after the funct
   });
   delete process.env.SHOEBOX_EDGE_CONFIG_FILE;
   const { secretIdFor } = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets`);
-  assert.equal(secretIdFor(), `shoebox-EdgeAuth-${process.pid}-config`, 'replica region prefix stripped');
-  assert.equal(secretIdFor(undefined, 'users'), `shoebox-EdgeAuth-${process.pid}-users`);
-  // The key lives in one secret, the users in another.
+  assert.equal(secretIdFor(), `shoebox-EdgeAuth-${process.pid}-keys`, 'replica region prefix stripped');
+  // The key lives in the secret (beside both slots, which the edge ignores); the users in S3.
+  const bucket = `access-${process.pid}`;
+  const s3 = new S3Client({ region: 'us-east-1', endpoint, forcePathStyle: true });
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   const sm = new SecretsManagerClient({ region: 'us-east-1', endpoint });
-  await sm.send(new CreateSecretCommand({ Name: secretIdFor(), SecretString: JSON.stringify({ keyPairId: KEY_PAIR_ID, privateKeyPem }) }));
-  await sm.send(new CreateSecretCommand({ Name: secretIdFor(undefined, 'users') }));
+  await sm.send(new CreateSecretCommand({
+    Name: secretIdFor(),
+    SecretString: JSON.stringify({
+      keyPairId: KEY_PAIR_ID, privateKeyPem, title: 'Ours', accessBucket: bucket, accessObject: 'access.json',
+      generation: 1, slots: [privateKeyPem, privateKeyPem],
+    }),
+  }));
   const none = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-1`);
-  assert.equal((await none.handler(fixture('login-form-ok.json'))).status, '401', 'a users secret without a value: nobody');
-  await sm.send(new PutSecretValueCommand({ SecretId: secretIdFor(undefined, 'users'), SecretString: `# people\n${ALICE}\n` }));
+  assert.equal((await none.handler(fixture('login-form-ok.json'))).status, '401', 'no access object yet: nobody');
+  const put = (users) => s3.send(new PutObjectCommand({
+    Bucket: bucket, Key: 'access.json', Body: JSON.stringify({ users, access: { scopes: {} } }),
+  }));
+  await put(`# people\n${ALICE}\n`);
   const mod = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-2`);
   const ok = await mod.handler(fixture('login-form-ok.json'));
   assert.equal(ok.status, '303');
   assert.equal(cookieMap(ok)['CloudFront-Key-Pair-Id'], KEY_PAIR_ID);
-  // A user removed in the secret is refused once the five-minute cache has expired (new instance here).
-  await sm.send(new PutSecretValueCommand({ SecretId: secretIdFor(undefined, 'users'), SecretString: '# nobody\n' }));
+  // A user removed from the object is refused once the five-minute cache has expired (new instance here).
+  await put('# nobody\n');
   const fresh = await import(`${new URL('index.mjs', `file://${dist}`).href}?v=secrets-3`);
   assert.equal((await fresh.handler(fixture('login-form-ok.json'))).status, '401');
 });

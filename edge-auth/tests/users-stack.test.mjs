@@ -1,18 +1,19 @@
-// `shoebox users add|remove|list --stack` against a deployed-looking gallery in moto: a
-// CloudFormation stack whose UsersSecret output names the users secret, as template.yaml's does,
-// beside the configuration secret with the signing key (which the command never reads). Then the
-// edge bundle (dist/index.mjs + wasm, run as Lambda@Edge runs it, named after the stack) loads
-// both: the added user signs in, the removed one does not.
+// `shoebox users|share --stack` against a deployed-looking gallery in moto: a CloudFormation stack
+// whose AccessBucket output names the access bucket, as template.yaml's does, beside the keys secret
+// with the signing key (which the commands never read). Then the edge bundle (dist/index.mjs + wasm,
+// run as Lambda@Edge runs it, named after the stack) loads both: the added user signs in, the
+// removed one does not; edits made at the same moment all survive (conditional writes).
 // Run by ./scripts/test (moto at SHOEBOX_TEST_ENDPOINT, the shoebox binary at SHOEBOX_BIN).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
+import { firstAccess } from '../../deploy/stack-helper/index.mjs';
 
 const endpoint = process.env.SHOEBOX_TEST_ENDPOINT;
 const shoebox = process.env.SHOEBOX_BIN;
@@ -58,17 +59,26 @@ function resourceOf(response) {
   return JSON.parse(Buffer.from(policy, 'base64').toString('utf8')).Statement[0].Resource;
 }
 
-/** A stack in moto that looks like a deployed Shoebox: its secrets, its web bucket, its outputs. */
+/** A stack in moto that looks like a deployed Shoebox: its keys secret, access and web buckets, outputs. */
 async function deployedStack(clients, stack, { users = '# Who may sign in\n', gallery } = {}) {
   const secrets = new SecretsManagerClient(clients);
   const s3 = new S3Client({ ...clients, forcePathStyle: true });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const config = { keyPairId: 'K3STACKKEY0001', privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }), title: 'Stack Gallery' };
-  const configSecret = `${stack}-edge-auth-config`;
-  await secrets.send(new CreateSecretCommand({ Name: configSecret, SecretString: JSON.stringify(config) }));
-  const usersArn = (await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-users`, ...(users === null ? {} : { SecretString: users }) }))).ARN;
-  const shareSecret = Buffer.alloc(32, 3).toString('base64');
-  const accessArn = (await secrets.send(new CreateSecretCommand({ Name: `${stack}-edge-auth-access`, SecretString: JSON.stringify({ shareSecret }) }))).ARN;
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' });
+  const bucket = `${stack}-access`.toLowerCase();
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // What the stack helper writes at deploy: both key slots, the active key with its CloudFront key
+  // id, where the access object is, and that object (the given users, a share secret).
+  const config = {
+    generation: 1, slots: [privateKeyPem, privateKeyPem], keyPairId: 'K3STACKKEY0001', privateKeyPem,
+    title: 'Stack Gallery', accessBucket: bucket, accessObject: 'access.json',
+  };
+  const keysSecret = `${stack}-edge-auth-keys`;
+  await secrets.send(new CreateSecretCommand({ Name: keysSecret, SecretString: JSON.stringify(config) }));
+  if (users !== null) {
+    const first = firstAccess(users, JSON.stringify({ shareSecret: Buffer.alloc(32, 3).toString('base64') }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'access.json', Body: JSON.stringify(first) }));
+  }
   const web = `${stack}-web`.toLowerCase();
   await s3.send(new CreateBucketCommand({ Bucket: web }));
   if (gallery) await s3.send(new PutObjectCommand({ Bucket: web, Key: '_data/gallery.json', Body: JSON.stringify(gallery) }));
@@ -77,14 +87,28 @@ async function deployedStack(clients, stack, { users = '# Who may sign in\n', ga
     TemplateBody: JSON.stringify({
       Resources: { Marker: { Type: 'AWS::SQS::Queue' } },
       Outputs: {
-        UsersSecret: { Value: usersArn },
-        AccessSecret: { Value: accessArn },
+        AccessBucket: { Value: bucket },
         WebBucket: { Value: web },
         SiteUrl: { Value: 'https://photos.example.com/' },
       },
     }),
   }));
-  return { config, configSecret, usersArn, accessArn, secrets };
+  /** The access object as stored now. */
+  const stored = async () => JSON.parse(await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: 'access.json' }))).Body.transformToString());
+  return { config, keysSecret, secrets, stored };
+}
+
+/** Runs `shoebox ARGS` without waiting; resolves to { status, stderr, stdout }. */
+function started(args, input = '') {
+  return new Promise((resolve) => {
+    const child = spawn(shoebox, args, { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input);
+  });
 }
 
 let instance = 0;
@@ -100,9 +124,7 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.ok(shoebox && existsSync(shoebox), 'SHOEBOX_BIN (the built shoebox binary) is set by ./scripts/test');
   const stack = `shoebox-users-${process.pid}`;
   const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
-  // What the stack helper writes at deploy: the active key with its CloudFront key id, a users
-  // secret with no users yet, an access secret with a share secret.
-  const { config, configSecret, usersArn: ARN, secrets } = await deployedStack(clients, stack);
+  const { config, keysSecret, secrets, stored } = await deployedStack(clients, stack);
 
   const added = users(['add', 'anna', '--stack', stack], 'correct horse battery staple\n');
   assert.equal(added.status, 0, added.stderr);
@@ -110,10 +132,9 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   const second = users(['add', 'ben', '--stack', stack], 'violet anchor pebble\n');
   assert.equal(second.status, 0, second.stderr);
   assert.deepEqual(users(['list', '--stack', stack]).stdout.split('\n').filter(Boolean), ['anna', 'ben']);
-  const stored = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
-  assert.match(stored, /^# Who may sign in\nanna:\$2y\$10\$.{53}\nben:\$2y\$10\$.{53}\n$/, 'comments kept, htpasswd lines');
-  const key = (await secrets.send(new GetSecretValueCommand({ SecretId: configSecret }))).SecretString;
-  assert.equal(key, JSON.stringify(config), 'the configuration with the key is untouched');
+  assert.match((await stored()).users, /^# Who may sign in\nanna:\$2y\$10\$.{53}\nben:\$2y\$10\$.{53}\n$/, 'comments kept, htpasswd lines');
+  const key = (await secrets.send(new GetSecretValueCommand({ SecretId: keysSecret }))).SecretString;
+  assert.equal(key, JSON.stringify(config), 'the secret with the key is untouched');
 
   let handler = await edge(stack);
   const ok = await handler(login('anna', 'correct horse battery staple'));
@@ -128,7 +149,7 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.equal((await handler(login('ben', 'violet anchor pebble'))).status, '303');
 
   // Refusals: the same checks and messages as locally, and nothing is written.
-  const before = (await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString;
+  const before = await stored();
   const refusals = [
     [['add', 'a:b', '--stack', stack], 'password1\n', /a user name cannot contain ':'/],
     [['add', 'carol', '--stack', stack], 'short\n', /at least 8 characters/],
@@ -142,9 +163,9 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
     assert.notEqual(r.status, 0, args.join(' '));
     assert.match(r.stderr, message, args.join(' '));
   }
-  assert.equal((await secrets.send(new GetSecretValueCommand({ SecretId: ARN }))).SecretString, before);
+  assert.deepEqual(await stored(), before);
 
-  // A stack whose users secret has no value yet (mid-deploy): no users, and the first add works.
+  // A stack whose access object is not there yet (mid-deploy): no users, and the first add works.
   const fresh = `${stack}-fresh`;
   await deployedStack(clients, fresh, { users: null });
   const listed = users(['list', '--stack', fresh]);
@@ -152,7 +173,6 @@ test('users --stack edits the deployed sign-in configuration, and the edge follo
   assert.equal(listed.stdout, '');
   assert.equal(users(['add', 'dora', '--stack', fresh], 'explorer lantern quartz\n').status, 0);
   assert.deepEqual(users(['list', '--stack', fresh]).stdout.split('\n').filter(Boolean), ['dora']);
-  // Removing the last user leaves a comment (Secrets Manager takes no empty value): nobody.
   assert.equal(users(['remove', 'dora', '--stack', fresh]).status, 0);
   assert.equal(users(['list', '--stack', fresh]).stdout, '');
 });
@@ -162,7 +182,7 @@ test('share --stack and users --albums: links and limited users the edge honours
   const stack = `shoebox-share-${process.pid}`;
   const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
   const gallery = { schema: 1, albums: { 'Family/Kids': { title: 'Kids', photo_count: 3, cover: null }, 'Trips/Rome 2024': { title: 'Rome', photo_count: 2, cover: null } } };
-  const { accessArn, secrets } = await deployedStack(clients, stack, { gallery });
+  const { stored } = await deployedStack(clients, stack, { gallery });
 
   // A person who sees one album (and what is inside it) only.
   const limited = users(['add', 'carol', '--albums', 'Family', '--stack', stack], 'grandma knits blue scarves\n');
@@ -204,8 +224,32 @@ test('share --stack and users --albums: links and limited users the edge honours
   // "never" is not offered; an unknown album is named.
   const never = spawnSync(shoebox, ['share', 'Family', '--expires', 'never', '--stack', stack], { env, encoding: 'utf8' });
   assert.match(never.stderr, /share links always expire/);
-  const access = JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: accessArn }))).SecretString);
+  const { access } = await stored();
   assert.equal(access.shareSecret, Buffer.alloc(32, 3).toString('base64'), 'the stack\'s share secret was used');
   // The album only: its URL path and cookie policy are computed (shoebox_core::keys).
   assert.deepEqual(access.scopes, { carol: { album: 'Family' } });
+});
+
+test('edits made at the same moment on a stack all survive (conditional writes to the access object)', async () => {
+  assert.ok(endpoint && shoebox && existsSync(shoebox), 'moto and the shoebox binary come from ./scripts/test');
+  const stack = `shoebox-race-${process.pid}`;
+  const clients = { region: 'us-east-1', endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };
+  const gallery = { schema: 1, albums: { Family: { title: 'Family', photo_count: 3, cover: null } } };
+  const { stored } = await deployedStack(clients, stack, { gallery });
+  const people = ['ada', 'bo', 'cy', 'di', 'ed', 'flo'];
+  // Low bcrypt cost (it is not what is tested), so every command reads and writes at the same moment.
+  const runs = await Promise.all([
+    ...people.map((name) => started(['users', 'add', name, '--cost', '10', '--allow-weak', '--stack', stack], 'same moment pass\n')),
+    ...[1, 2, 3].map((n) => started(['share', 'Family', '--note', `link ${n}`, '--stack', stack])),
+  ]);
+  for (const r of runs) assert.equal(r.status, 0, r.stderr);
+  const { users: text, access } = await stored();
+  const names = text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':')[0]).sort();
+  assert.deepEqual(names, people, 'every user added at once is there');
+  assert.deepEqual(access.links.map((l) => l.note).sort(), ['link 1', 'link 2', 'link 3'], 'every link made at once is recorded');
+  // Every printed link opens its album at the edge: each was signed with the secret it was stored beside.
+  const handler = await edge(stack);
+  for (const r of runs.slice(people.length)) {
+    assert.equal((await handler(opening(r.stdout.trim()))).status, '303', r.stdout);
+  }
 });
