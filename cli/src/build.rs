@@ -4,6 +4,10 @@
 //! buckets are. The resize worker and the site builder run unchanged over folder stores, joined
 //! by an in-process queue. A second run over an unchanged folder does no image work and
 //! rewrites nothing.
+//!
+//! [`update`] is the same pipeline over the paths a folder watcher reported (`shoebox serve`):
+//! only those files and folders are looked at, as S3 would announce them, and only the albums
+//! they touch are rendered, so its time follows the change, not the library.
 
 use anyhow::Context as _;
 use resize_worker::{Outcome, Worker};
@@ -17,7 +21,7 @@ use shoebox_core::keys::{
 use site_builder::site::Buckets;
 use site_builder::theme::THEME_PREFIX;
 use site_builder::{render_all, update_site, Renderer, Theme};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -99,12 +103,54 @@ pub struct SiteOptions {
 /// Builds `dir` into `out/resized` and `out/web`; the exit code says whether every photo and
 /// every album worked.
 pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -> anyhow::Result<ExitCode> {
-    let source = Arc::new(LocalStore::new(&dir));
+    let source = LocalStore::new(&dir);
     let (resized, web) = output_stores(&out);
     // A build that was killed left its half-written temporary files; nothing else writes here.
     for store in [&resized, &web] {
         store.remove_leftovers().with_context(|| format!("cannot clean {}", store.root().display()))?;
     }
+    let changes = folder_changes(&source, &resized).await?;
+    run_changes(dir, out, site, jobs, changes, Scope::Everything).await
+}
+
+/// Brings `out` up to date with the files and folders at `paths` in `dir` (what a watcher saw
+/// change since the last build); the rest of the gallery is not looked at. A change to the theme
+/// (or to `dir` itself) is a whole [`build`].
+pub async fn update(
+    dir: PathBuf,
+    out: PathBuf,
+    site: SiteOptions,
+    jobs: usize,
+    paths: &BTreeSet<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let source = LocalStore::new(&dir);
+    let (resized, _) = output_stores(&out);
+    match changes_at(&source, &resized, &dir, paths).await? {
+        Some(changes) => run_changes(dir, out, site, jobs, changes, Scope::Touched).await,
+        None => build(dir, out, site, jobs).await,
+    }
+}
+
+/// Which pages a run renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// Every page (a full build: a new title or templates change pages whose data did not).
+    Everything,
+    /// The pages of the albums the changes touched (and their parents).
+    Touched,
+}
+
+/// Runs the worker over `changes` and updates the site.
+async fn run_changes(
+    dir: PathBuf,
+    out: PathBuf,
+    site: SiteOptions,
+    jobs: usize,
+    changes: Vec<S3Change>,
+    scope: Scope,
+) -> anyhow::Result<ExitCode> {
+    let source = Arc::new(LocalStore::new(&dir));
+    let (resized, web) = output_stores(&out);
     let (resized, web) = (Arc::new(resized), Arc::new(web));
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
     let worker = Worker::new(
@@ -114,10 +160,12 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
         Arc::new(ChannelSiteQueue::new(sender)),
         Limits::default(),
     );
-    let changes = folder_changes(source.as_ref(), resized.as_ref()).await?;
     let photos =
         changes.iter().filter(|c| matches!(classify_source_key(&c.key), SourceObject::Photo { .. })).count();
-    eprintln!("shoebox: {} photo(s) in {}", photos, dir.display());
+    match scope {
+        Scope::Everything => eprintln!("shoebox: {} photo(s) in {}", photos, dir.display()),
+        Scope::Touched => eprintln!("shoebox: {} photo(s) changed in {}", photos, dir.display()),
+    }
     let tally = resize_all(&worker, changes, jobs).await;
     drop(worker); // closes the queue, so the receiver below ends
     let mut messages = Vec::new();
@@ -131,12 +179,14 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
             .with_upload_hint(format!("cp -r ~/Pictures/Trip \"{}/\"", dir.display()));
     let buckets = Buckets { source: source.as_ref(), resized: resized.as_ref(), web: web.as_ref() };
     let mut report = update_site(buckets, &renderer, &messages).await?;
-    // A full build also re-renders pages whose data did not change (a new title, a new version
-    // of the templates); identical bytes are still not rewritten.
-    let rendered = render_all(web.as_ref(), &renderer).await?;
-    report.written.extend(rendered.written);
-    for (album, reason) in rendered.failed_albums {
-        report.add_failure(&album, reason);
+    if scope == Scope::Everything {
+        // A full build also re-renders pages whose data did not change (a new title, a new
+        // version of the templates); identical bytes are still not rewritten.
+        let rendered = render_all(web.as_ref(), &renderer).await?;
+        report.written.extend(rendered.written);
+        for (album, reason) in rendered.failed_albums {
+            report.add_failure(&album, reason);
+        }
     }
     for (album, reason) in &report.failed_albums {
         eprintln!("shoebox: album {album} not updated: {reason}");
@@ -168,18 +218,10 @@ pub async fn build(dir: PathBuf, out: PathBuf, site: SiteOptions, jobs: usize) -
 async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Result<Vec<S3Change>> {
     let listing = source.list("").await.context("listing the folder")?;
     let present: BTreeSet<&str> = listing.iter().map(|o| o.key.as_str()).collect();
-    let change = |kind, key: &str, object: Option<&ObjectInfo>| S3Change {
-        kind,
-        bucket: LOCAL_BUCKET.into(),
-        key: key.to_owned(),
-        size: object.map(|o| o.size),
-        etag: object.map(|o| o.etag.clone()),
-        sequencer: None,
-    };
     let mut changes: Vec<S3Change> = listing
         .iter()
         .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
-        .map(|o| change(ChangeKind::Created, &o.key, Some(o)))
+        .map(|o| local_change(ChangeKind::Created, &o.key, Some(o)))
         .collect();
     let mut gone = BTreeSet::new();
     for manifest in resized.list(MANIFESTS_PREFIX).await.context("listing manifests")? {
@@ -195,8 +237,85 @@ async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Re
         }
     }
     gone.retain(|key| !present.contains(key.as_str()));
-    changes.extend(gone.iter().map(|key| change(ChangeKind::Removed, key, None)));
+    changes.extend(gone.iter().map(|key| local_change(ChangeKind::Removed, key, None)));
     Ok(changes)
+}
+
+/// What S3 would announce for the files and folders at `paths` (absolute, inside `dir`): every
+/// file there now "created", every photo with a manifest or a failure record there that is gone
+/// "removed". `None` when a path needs a whole build (the theme, or `dir` itself).
+async fn changes_at(
+    source: &LocalStore,
+    resized: &LocalStore,
+    dir: &Path,
+    paths: &BTreeSet<PathBuf>,
+) -> anyhow::Result<Option<Vec<S3Change>>> {
+    let mut present: BTreeMap<String, ObjectInfo> = BTreeMap::new();
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    for path in paths {
+        let Some(key) = key_of(dir, path) else { continue };
+        if key.is_empty() || format!("{key}/").starts_with(THEME_PREFIX) {
+            return Ok(None);
+        }
+        // What is there now: a folder's files, or the file.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                let listed = source.list(&format!("{key}/")).await.context("listing a changed folder")?;
+                present.extend(listed.into_iter().map(|o| (o.key.clone(), o)));
+            }
+            Ok(_) => {
+                if let Some(info) = source.head(&key).await.context("reading a changed file")? {
+                    present.insert(key.clone(), info);
+                }
+            }
+            Err(_) => {} // gone (or going): its manifests say what it was
+        }
+        // What was there: every photo shown (or recorded as failed) at or under the path.
+        let under =
+            |k: &str| k == key || k.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('/'));
+        for manifest in
+            resized.list(&format!("{MANIFESTS_PREFIX}{key}")).await.context("listing manifests")?
+        {
+            known.extend(source_key_of_manifest(&manifest.key).ok().filter(|k| under(k)).map(str::to_owned));
+        }
+        for record in
+            resized.list(&format!("{FAILURES_PREFIX}{key}")).await.context("listing the failure records")?
+        {
+            known.extend(source_key_of_failure(&record.key).filter(|k| under(k)).map(str::to_owned));
+        }
+    }
+    let mut changes: Vec<S3Change> = present
+        .values()
+        .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
+        .map(|o| local_change(ChangeKind::Created, &o.key, Some(o)))
+        .collect();
+    changes.extend(
+        known
+            .iter()
+            .filter(|k| !present.contains_key(*k))
+            .map(|k| local_change(ChangeKind::Removed, k, None)),
+    );
+    Ok(Some(changes))
+}
+
+/// The key of `path` in the folder store of `dir` (`None` outside it or not UTF-8, which the
+/// store does not list either).
+fn key_of(dir: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(dir).ok()?;
+    let parts: Option<Vec<&str>> = relative.components().map(|c| c.as_os_str().to_str()).collect();
+    Some(parts?.join("/"))
+}
+
+/// A change of the folder store as an S3 event would carry it.
+fn local_change(kind: ChangeKind, key: &str, object: Option<&ObjectInfo>) -> S3Change {
+    S3Change {
+        kind,
+        bucket: LOCAL_BUCKET.into(),
+        key: key.to_owned(),
+        size: object.map(|o| o.size),
+        etag: object.map(|o| o.etag.clone()),
+        sequencer: None,
+    }
 }
 
 /// Runs the worker on every change, `jobs` at once, with a progress bar on a terminal.
@@ -250,5 +369,132 @@ async fn load_theme(theme_dir: Option<&Path>, source: &LocalStore) -> anyhow::Re
         None => Theme::load(source, THEME_PREFIX)
             .await
             .with_context(|| format!("cannot read {THEME_PREFIX} in {}", source.root().display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/fixtures/exif-orientation").join(name)
+    }
+
+    /// Every file under `root` with its bytes, the album data files left out (their `revision`
+    /// counts saves, which differ between one build and a history of updates).
+    fn tree(root: &Path) -> BTreeMap<String, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        let mut stack = vec![root.to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).expect("dir").flatten() {
+                let path = entry.path();
+                let name = path.strip_prefix(root).expect("inside").to_string_lossy().into_owned();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if !name.starts_with("web/_data/") {
+                    out.insert(name, std::fs::read(&path).expect("read"));
+                }
+            }
+        }
+        out
+    }
+
+    fn site() -> SiteOptions {
+        SiteOptions { title: "Test".into(), theme: None, originals: false }
+    }
+
+    fn put(dir: &Path, key: &str, photo: &str) -> PathBuf {
+        let path = dir.join(key);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(fixture(photo), &path).expect("copy");
+        path
+    }
+
+    /// Each step changes the folder and names the paths a watcher would report; after each,
+    /// [`update`] over those paths leaves the same site as a whole build of the folder.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn updates_from_changed_paths_equal_a_whole_build() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("albums");
+        put(&dir, "Trips/Rome/a.jpg", "Landscape_1.jpg");
+        put(&dir, "Trips/Rome/b.jpg", "Portrait_2.jpg");
+        put(&dir, "Family/c.jpg", "Landscape_3.jpg");
+        let out = tmp.path().join("out");
+        assert_eq!(build(dir.clone(), out.clone(), site(), 2).await.expect("builds"), ExitCode::SUCCESS);
+
+        type Step = Box<dyn Fn(&Path) -> Vec<PathBuf>>;
+        let steps: Vec<(&str, Step)> = vec![
+            ("a photo added", Box::new(|d| vec![put(d, "Trips/Rome/d.jpg", "Portrait_4.jpg")])),
+            (
+                "a folder copied in",
+                Box::new(|d| {
+                    put(d, "Trips/Oslo/e.jpg", "Landscape_5.jpg");
+                    put(d, "Trips/Oslo/f.jpg", "Portrait_6.jpg");
+                    vec![d.join("Trips/Oslo")]
+                }),
+            ),
+            (
+                "a photo deleted",
+                Box::new(|d| {
+                    std::fs::remove_file(d.join("Trips/Rome/a.jpg")).expect("rm");
+                    vec![d.join("Trips/Rome/a.jpg")]
+                }),
+            ),
+            (
+                "a folder renamed",
+                Box::new(|d| {
+                    std::fs::rename(d.join("Trips/Oslo"), d.join("Trips/Bergen")).expect("mv");
+                    vec![d.join("Trips/Oslo"), d.join("Trips/Bergen")]
+                }),
+            ),
+            (
+                "an album.yml and a file that is no photo",
+                Box::new(|d| {
+                    std::fs::write(d.join("Family/album.yml"), "title: Our family\n").expect("yml");
+                    std::fs::write(d.join("Family/notes.txt"), "hi").expect("txt");
+                    vec![d.join("Family/album.yml"), d.join("Family/notes.txt")]
+                }),
+            ),
+            (
+                "a whole folder deleted",
+                Box::new(|d| {
+                    std::fs::remove_dir_all(d.join("Trips")).expect("rm -r");
+                    vec![d.join("Trips")]
+                }),
+            ),
+        ];
+        for (what, step) in steps {
+            let paths: BTreeSet<PathBuf> = step(&dir).into_iter().collect();
+            let code = update(dir.clone(), out.clone(), site(), 2, &paths).await.expect("updates");
+            assert_eq!(code, ExitCode::SUCCESS, "{what}");
+            let whole = tmp.path().join(format!("whole-{}", what.len()));
+            build(dir.clone(), whole.clone(), site(), 2).await.expect("builds");
+            let (updated, built) = (tree(&out), tree(&whole));
+            let differ: Vec<&String> =
+                built.keys().chain(updated.keys()).filter(|k| built.get(*k) != updated.get(*k)).collect();
+            assert!(differ.is_empty(), "after {what}: these differ from a whole build: {differ:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_theme_or_the_folder_itself_asks_for_a_whole_build() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("albums");
+        put(&dir, "A/a.jpg", "Landscape_1.jpg");
+        let (source, resized) = (LocalStore::new(&dir), LocalStore::new(tmp.path().join("resized")));
+        let at = |paths: &[PathBuf]| paths.iter().cloned().collect::<BTreeSet<_>>();
+        for whole in [vec![dir.join("_theme/site.css")], vec![dir.join("_theme")], vec![dir.clone()]] {
+            assert!(changes_at(&source, &resized, &dir, &at(&whole)).await.expect("reads").is_none());
+        }
+        let some =
+            changes_at(&source, &resized, &dir, &at(&[dir.join("A/a.jpg"), tmp.path().join("elsewhere")]))
+                .await
+                .expect("reads")
+                .expect("an update");
+        assert_eq!(
+            some.iter().map(|c| (c.kind, c.key.as_str())).collect::<Vec<_>>(),
+            [(ChangeKind::Created, "A/a.jpg")]
+        );
     }
 }

@@ -2,19 +2,22 @@
 //! deployed site, rebuilt when DIR changes. DIR is only read; the site, the signing key and the
 //! users live in the data folder (`--data`, default ~/.local/share/shoebox).
 
-use crate::build::{build, output_stores, SiteOptions};
+use crate::build::{build, output_stores, update, SiteOptions};
 use crate::gate::Gate;
 use crate::live::{serve_following, AuthFiles};
 use crate::local;
 use anyhow::Context as _;
 use shared::LocalStore;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How long the folder must be quiet before a rebuild (copying a folder of photos is a burst).
-const SETTLE: Duration = Duration::from_millis(800);
+/// How long the folder must be quiet before an update: a copy of a folder of photos is one burst
+/// of events, handled as one update. Short, since the update's time follows the change (a file
+/// still being written when it runs is read again when its last write is reported).
+const SETTLE: Duration = Duration::from_millis(250);
 
 /// Arguments of `shoebox serve`.
 #[derive(Debug, clap::Args)]
@@ -79,36 +82,64 @@ async fn serve_folder(
     let listener = tokio::net::TcpListener::bind((args.bind.as_str(), args.port))
         .await
         .with_context(|| format!("cannot listen on {}:{}", args.bind, args.port))?;
+    // Watching before saying so: a change made right after the message is seen.
+    let watcher = rebuild_on_change(&dir, site_dir, options, jobs)?;
     println!("Shoebox: http://{}/ serving {}", listener.local_addr()?, dir.display());
     println!("Watching for changes; users in {}. Ctrl-C stops it.", local::users_file(&data).display());
-    let watcher = rebuild_on_change(&dir, site_dir, options, jobs)?;
     serve_following(gate, files, listener).await.context("serving")?;
     drop(watcher);
     Ok(ExitCode::SUCCESS)
 }
 
-/// Watches `dir` and, after each burst of changes has settled, runs the same incremental build
-/// (new, changed and deleted photos, `album.yml` edits). The watch lasts as long as the watcher.
+/// What the watcher reports: the paths an event names, or that it lost track (its queue
+/// overflowed), so only a whole build can tell what changed.
+enum Seen {
+    Paths(Vec<PathBuf>),
+    LostTrack,
+}
+
+/// Watches `dir` and, after each burst of changes has settled, updates the site from the paths
+/// that changed (new, changed and deleted photos and folders, `album.yml` edits): the time an
+/// update takes follows the change, not the size of the library. The watch lasts as long as the
+/// watcher.
 fn rebuild_on_change(
     dir: &Path,
     site_dir: PathBuf,
     options: SiteOptions,
     jobs: usize,
 ) -> anyhow::Result<notify::RecommendedWatcher> {
-    let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let (changed, mut changes) = tokio::sync::mpsc::unbounded_channel::<Seen>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok_and(|e| !e.kind.is_access()) {
-            let _ = changed.send(());
-        }
+        let seen = match event {
+            Ok(e) if e.need_rescan() => Seen::LostTrack,
+            Ok(e) if e.kind.is_access() => return,
+            Ok(e) => Seen::Paths(e.paths),
+            Err(_) => Seen::LostTrack,
+        };
+        let _ = changed.send(seen);
     })
     .context("cannot watch the folder")?;
     notify::Watcher::watch(&mut watcher, dir, notify::RecursiveMode::Recursive)
         .with_context(|| format!("cannot watch {}", dir.display()))?;
     let dir = dir.to_owned();
     tokio::spawn(async move {
-        while changes.recv().await.is_some() {
-            while tokio::time::timeout(SETTLE, changes.recv()).await.is_ok_and(|m| m.is_some()) {}
-            if let Err(e) = build(dir.clone(), site_dir.clone(), options.clone(), jobs).await {
+        while let Some(first) = changes.recv().await {
+            let mut paths = BTreeSet::new();
+            let mut lost = false;
+            let mut take = |seen: Seen| match seen {
+                Seen::Paths(p) => paths.extend(p),
+                Seen::LostTrack => lost = true,
+            };
+            take(first);
+            while let Ok(Some(seen)) = tokio::time::timeout(SETTLE, changes.recv()).await {
+                take(seen);
+            }
+            let done = if lost {
+                build(dir.clone(), site_dir.clone(), options.clone(), jobs).await
+            } else {
+                update(dir.clone(), site_dir.clone(), options.clone(), jobs, &paths).await
+            };
+            if let Err(e) = done {
                 eprintln!("shoebox: rebuild failed: {e:#}");
             }
         }

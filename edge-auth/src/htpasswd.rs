@@ -195,7 +195,7 @@ mod tests {
                 .format_for_version(bcrypt::Version::TwoY);
             let users = Users::parse(&format!("alice:{hash}")).expect("parses");
             let (mut known, mut unknown) = (Duration::MAX, Duration::MAX);
-            for _ in 0..7 {
+            for _ in 0..9 {
                 let t = Instant::now();
                 assert!(!users.verify("alice", "wrong"));
                 known = known.min(t.elapsed());
@@ -203,9 +203,11 @@ mod tests {
                 assert!(!users.verify("mallory", "wrong"));
                 unknown = unknown.min(t.elapsed());
             }
+            // One bcrypt cost step doubles the time, so a decoy one step off gives 2 or 0.5; the
+            // band leaves room for a loaded machine (a CI run beside a compile measured 0.90).
             let ratio = unknown.as_secs_f64() / known.as_secs_f64();
             assert!(
-                (0.9..=1.1).contains(&ratio),
+                (0.67..=1.5).contains(&ratio),
                 "cost {cost}: unknown name {unknown:?}, wrong password {known:?} (ratio {ratio:.2})"
             );
         }
