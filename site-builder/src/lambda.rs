@@ -7,11 +7,14 @@
 //!
 //! A full render that runs short of time stops between steps and sends
 //! `{"render": "all", "after": "ALBUM"}` to the site queue; the invocation that receives it goes
-//! on after that album. So a gallery of any size is rendered, a timeout's worth at a time.
+//! on after that album. So a gallery of any size is rendered, a timeout's worth at a time. Pages
+//! a full render could not write are sent on as `{"render": "pages", "pages": [ALBUM, …]}`, a
+//! message of their own: retried by the queue, and in the dead-letter queue (and its alarm) when
+//! they keep failing, while the rest of the render goes on.
 
 use crate::rebuild::rebuild_all;
 use crate::render::Renderer;
-use crate::site::{render_all_from, update_site, Buckets};
+use crate::site::{render_all_from, render_named, update_site, Buckets};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use serde::Deserialize;
 use shared::{ObjectStore, QueueError, Retries, SqsSiteQueue, UnidentifiedFailure};
@@ -19,11 +22,14 @@ use shoebox_core::SiteMessage;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Where a full render that ran short of time asks for its continuation.
+/// Where a full render sends what is left for later: its continuation, and the pages it could
+/// not write.
 #[async_trait::async_trait]
 pub trait Continuation: Send + Sync {
     /// Queues `{"render": "all", "after": after}`.
     async fn render_after(&self, after: &str) -> Result<(), QueueError>;
+    /// Queues `{"render": "pages", "pages": pages}`.
+    async fn render_again(&self, pages: &[String]) -> Result<(), QueueError>;
 }
 
 #[async_trait::async_trait]
@@ -31,19 +37,28 @@ impl Continuation for SqsSiteQueue {
     async fn render_after(&self, after: &str) -> Result<(), QueueError> {
         self.send_body(&serde_json::json!({ "render": "all", "after": after }).to_string()).await
     }
+
+    async fn render_again(&self, pages: &[String]) -> Result<(), QueueError> {
+        self.send_body(&serde_json::json!({ "render": "pages", "pages": pages }).to_string()).await
+    }
 }
 
-/// `{"render": "all"}`, optionally `"after": "ALBUM"` (a continuation).
+/// `{"render": "all"}`, optionally `"after": "ALBUM"` (a continuation), or
+/// `{"render": "pages", "pages": [ALBUM, …]}` (pages a full render could not write).
 #[derive(Debug, Deserialize)]
 struct RenderRequest {
     render: String,
     #[serde(default)]
     after: Option<String>,
+    #[serde(default)]
+    pages: Vec<String>,
 }
 
 impl RenderRequest {
     fn parse(value: &serde_json::Value) -> Option<RenderRequest> {
-        serde_json::from_value::<RenderRequest>(value.clone()).ok().filter(|r| r.render == "all")
+        serde_json::from_value::<RenderRequest>(value.clone())
+            .ok()
+            .filter(|r| r.render == "all" || (r.render == "pages" && !r.pages.is_empty()))
     }
 }
 
@@ -112,11 +127,32 @@ pub async fn handle_sqs(
         }
     }
     for (id, render) in renders {
-        if let Err(e) = render_all(builder, render.after.as_deref(), deadline).await {
-            retries.retry(&id, &format_args!("full render failed: {e}"));
+        match render_request(builder, &render, deadline).await {
+            Ok(out)
+                if render.render == "pages" && out["failed"].as_array().is_some_and(|f| !f.is_empty()) =>
+            {
+                retries.retry(&id, &format_args!("pages not rendered: {}", out["failed"]));
+            }
+            Ok(_) => {}
+            Err(e) => retries.retry(&id, &format_args!("render failed: {e}")),
         }
     }
     retries.into_response()
+}
+
+/// Carries out a render request: the whole site (from `after`), or the pages named.
+async fn render_request(
+    builder: &SiteBuilder,
+    render: &RenderRequest,
+    deadline: Option<Instant>,
+) -> Result<serde_json::Value, lambda_runtime::Error> {
+    if render.render == "pages" {
+        let pages = render.pages.iter().cloned().collect();
+        let report = render_named(builder.web.as_ref(), &builder.renderer, &pages).await?;
+        tracing::info!(pages = ?render.pages, written = report.written.len(), failed = ?report.failed_albums, "rendered pages again");
+        return Ok(serde_json::json!({ "written": report.written.len(), "failed": report.failed_albums }));
+    }
+    render_all(builder, render.after.as_deref(), deadline).await
 }
 
 /// Renders every page after `after` until `deadline`, then queues the rest (or, without a queue,
@@ -130,6 +166,15 @@ async fn render_all(
     let report = &done.report;
     tracing::info!(after, written = report.written.len(), failed = ?report.failed_albums, next = ?done.next, "rendered pages");
     let mut out = serde_json::json!({ "written": report.written.len(), "failed": report.failed_albums });
+    if let Some(queue) = &builder.continuation {
+        // Sent on as a message of their own: retried, and in the dead-letter queue when they
+        // keep failing, while the render goes on.
+        if !report.failed_albums.is_empty() {
+            let failed: Vec<String> = report.failed_albums.iter().map(|(page, _)| page.clone()).collect();
+            queue.render_again(&failed).await?;
+            out["sent_again"] = failed.into();
+        }
+    }
     if let Some(next) = &done.next {
         match &builder.continuation {
             Some(queue) => {
@@ -166,7 +211,8 @@ pub async fn handle(
         );
     }
     if let Some(render) = RenderRequest::parse(&event) {
-        return render_all(builder, render.after.as_deref(), deadline).await;
+        return render_request(builder, &render, deadline).await;
     }
-    Err("expected an SQS event, {\"render\": \"all\"} or {\"rebuild\": \"all\"}".into())
+    Err("expected an SQS event, {\"render\": \"all\"}, {\"render\": \"pages\", …} or {\"rebuild\": \"all\"}"
+        .into())
 }

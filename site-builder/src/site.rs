@@ -195,6 +195,19 @@ pub async fn render_all_from(
     Ok(RenderAll { report, next: None })
 }
 
+/// Renders `pages` (album paths) again from the data files: those a full render could not
+/// write. Pages that fail again are in the report's `failed_albums`.
+pub async fn render_named(
+    web: &dyn ObjectStore,
+    renderer: &Renderer,
+    pages: &BTreeSet<String>,
+) -> Result<SiteReport, SiteError> {
+    let gallery = load_gallery_versioned(web).await?;
+    let mut report = SiteReport::default();
+    render_pages(web, renderer, &gallery, pages, &[], false, &mut report).await?;
+    Ok(report)
+}
+
 /// Whether the store still holds exactly `known`'s version of `key` (one HEAD).
 async fn still_current<T>(web: &dyn ObjectStore, key: &str, known: &Saved<T>) -> Result<bool, StoreError> {
     Ok(web.head(key).await?.map(|info| info.etag) == known.etag)

@@ -140,3 +140,41 @@ async fn without_a_queue_a_render_short_of_time_says_where_it_stopped() -> anyho
     assert_eq!(pages(&web).await, ALBUMS);
     Ok(())
 }
+
+#[tokio::test]
+async fn pages_a_full_render_cannot_write_go_on_as_a_message_that_is_retried_until_they_render(
+) -> anyhow::Result<()> {
+    let sdk = sdk_config().await;
+    let sqs = sqs_client(&sdk);
+    let (site_url, site_arn) = create_queue(&sqs, &unique("site-pages")).await?;
+    let web = gallery().await;
+    let damaged = album(7);
+    let good = web.get(&album_data_key(&damaged), 1 << 20).await?.expect("data file").body;
+    web.put(&album_data_key(&damaged), Bytes::from_static(b"{not json"), &PutOptions::json()).await?;
+    let builder = builder(web.clone(), Some(SqsSiteQueue::new(sqs.clone(), &site_url)))?;
+
+    let out = handle(&builder, serde_json::json!({ "render": "all" }), None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    assert_eq!(out["sent_again"], serde_json::json!([damaged]), "{out}");
+    assert_eq!(pages(&web).await, ALBUMS - 1, "the rest of the render went on");
+
+    let received = sqs.receive_message().queue_url(&site_url).wait_time_seconds(1).send().await?;
+    let messages = received.messages().to_vec();
+    assert_eq!(messages.len(), 1);
+    let body: serde_json::Value = serde_json::from_str(messages[0].body().unwrap_or_default())?;
+    assert_eq!(body, serde_json::json!({ "render": "pages", "pages": [damaged] }));
+    // Still damaged: not acknowledged, so the queue retries it (and after five tries the
+    // dead-letter queue and its alarm tell the owner).
+    let response = handle_sqs(&builder, lambda_event(&messages, &site_arn), None).await?;
+    let retried: Vec<&str> =
+        response.batch_item_failures.iter().map(|f| f.item_identifier.as_str()).collect();
+    assert_eq!(retried, [messages[0].message_id().unwrap_or_default()]);
+    assert!(web.head(&album_page_key(&damaged)).await?.is_none());
+    // Repaired (e.g. by `{"rebuild":"all"}`): the retry renders it and is acknowledged.
+    web.put(&album_data_key(&damaged), good, &PutOptions::json()).await?;
+    let response = handle_sqs(&builder, lambda_event(&messages, &site_arn), None).await?;
+    assert!(response.batch_item_failures.is_empty());
+    assert_eq!(pages(&web).await, ALBUMS);
+    Ok(())
+}
