@@ -15,8 +15,8 @@ use shared::{
     list_failures, ChangeKind, ChannelSiteQueue, Limits, LocalStore, ObjectInfo, ObjectStore, S3Change,
 };
 use shoebox_core::keys::{
-    classify_source_key, source_key_of_failure, source_key_of_manifest, SourceObject, FAILURES_PREFIX,
-    MANIFESTS_PREFIX,
+    classify_source_key, failure_key, manifest_key, source_key_of_failure, source_key_of_manifest,
+    SourceObject, FAILURES_PREFIX, MANIFESTS_PREFIX,
 };
 use site_builder::site::Buckets;
 use site_builder::theme::THEME_PREFIX;
@@ -223,19 +223,8 @@ async fn folder_changes(source: &LocalStore, resized: &LocalStore) -> anyhow::Re
         .filter(|o| !matches!(classify_source_key(&o.key), SourceObject::Ignored(_)))
         .map(|o| local_change(ChangeKind::Created, &o.key, Some(o)))
         .collect();
-    let mut gone = BTreeSet::new();
-    for manifest in resized.list(MANIFESTS_PREFIX).await.context("listing manifests")? {
-        if let Ok(key) = source_key_of_manifest(&manifest.key) {
-            gone.insert(key.to_owned());
-        }
-    }
-    // A photo that could not be shown has a failure record instead of a manifest (its key is
-    // enough: the records themselves are not read).
-    for record in resized.list(FAILURES_PREFIX).await.context("listing the failure records")? {
-        if let Some(key) = source_key_of_failure(&record.key) {
-            gone.insert(key.to_owned());
-        }
-    }
+    // Every photo shown, or recorded as failed (the records' keys are enough: they are not read).
+    let mut gone: BTreeSet<String> = shown_under(resized, "").await?.into_iter().collect();
     gone.retain(|key| !present.contains(key.as_str()));
     changes.extend(gone.iter().map(|key| local_change(ChangeKind::Removed, key, None)));
     Ok(changes)
@@ -257,31 +246,29 @@ async fn changes_at(
         if key.is_empty() || format!("{key}/").starts_with(THEME_PREFIX) {
             return Ok(None);
         }
-        // What is there now: a folder's files, or the file.
         match std::fs::metadata(path) {
+            // A folder: the files in it now, and the photos shown from it before.
             Ok(meta) if meta.is_dir() => {
                 let listed = source.list(&format!("{key}/")).await.context("listing a changed folder")?;
                 present.extend(listed.into_iter().map(|o| (o.key.clone(), o)));
+                known.extend(shown_under(resized, &format!("{key}/")).await?);
             }
+            // A file: itself (nothing can be under it).
             Ok(_) => {
                 if let Some(info) = source.head(&key).await.context("reading a changed file")? {
                     present.insert(key.clone(), info);
                 }
             }
-            Err(_) => {} // gone (or going): its manifests say what it was
-        }
-        // What was there: every photo shown (or recorded as failed) at or under the path.
-        let under =
-            |k: &str| k == key || k.strip_prefix(key.as_str()).is_some_and(|rest| rest.starts_with('/'));
-        for manifest in
-            resized.list(&format!("{MANIFESTS_PREFIX}{key}")).await.context("listing manifests")?
-        {
-            known.extend(source_key_of_manifest(&manifest.key).ok().filter(|k| under(k)).map(str::to_owned));
-        }
-        for record in
-            resized.list(&format!("{FAILURES_PREFIX}{key}")).await.context("listing the failure records")?
-        {
-            known.extend(source_key_of_failure(&record.key).filter(|k| under(k)).map(str::to_owned));
+            // Gone: a photo that was shown (or recorded as failed), else a folder that held some.
+            Err(_) => {
+                let shown = resized.head(&manifest_key(&key)).await.context("reading a manifest")?.is_some()
+                    || resized.head(&failure_key(&key)).await.context("reading a failure record")?.is_some();
+                if shown {
+                    known.insert(key.clone());
+                } else {
+                    known.extend(shown_under(resized, &format!("{key}/")).await?);
+                }
+            }
         }
     }
     let mut changes: Vec<S3Change> = present
@@ -296,6 +283,21 @@ async fn changes_at(
             .map(|k| local_change(ChangeKind::Removed, k, None)),
     );
     Ok(Some(changes))
+}
+
+/// The source keys of the photos shown (or recorded as failed) under `folder` (ending in `/`,
+/// or empty for all).
+async fn shown_under(resized: &LocalStore, folder: &str) -> anyhow::Result<Vec<String>> {
+    let mut keys = Vec::new();
+    for manifest in resized.list(&format!("{MANIFESTS_PREFIX}{folder}")).await.context("listing manifests")? {
+        keys.extend(source_key_of_manifest(&manifest.key).ok().map(str::to_owned));
+    }
+    for record in
+        resized.list(&format!("{FAILURES_PREFIX}{folder}")).await.context("listing the failure records")?
+    {
+        keys.extend(source_key_of_failure(&record.key).map(str::to_owned));
+    }
+    Ok(keys)
 }
 
 /// The key of `path` in the folder store of `dir` (`None` outside it or not UTF-8, which the
