@@ -16,8 +16,8 @@ use edge_auth::verify::resource_matches;
 use edge_auth::Auth;
 use shared::{LocalStore, ObjectStore, StoreError};
 use shoebox_core::keys::{
-    origin_path, ASSETS_PATTERN, ASSETS_PREFIX, AUTH_PATTERN, DERIVATIVES_PATTERN, LOGIN_PAGE_KEY,
-    LOGIN_PATH, LOGOUT_PATH, NOT_FOUND_PAGE_KEY, ORIGINALS_PATTERN, SHARE_PATH,
+    is_grid_part, origin_path, ASSETS_PATTERN, ASSETS_PREFIX, AUTH_PATTERN, DERIVATIVES_PATTERN,
+    LOGIN_PAGE_KEY, LOGIN_PATH, LOGOUT_PATH, NOT_FOUND_PAGE_KEY, ORIGINALS_PATTERN, SHARE_PATH,
 };
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -88,8 +88,8 @@ pub fn behavior_for(path: &str) -> &'static Behavior {
 }
 
 /// The distribution's Content-Security-Policy: pages load only their own scripts (no inline
-/// ones), styles and images.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+/// ones), styles, images and data (a big album's grid parts).
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The headers the distribution's response-headers policy adds to every response.
 pub const SECURITY_HEADERS: [(&str, &str); 5] = [
@@ -286,9 +286,10 @@ fn content_type(key: &str) -> &'static str {
     }
 }
 
-/// What the buckets' objects carry: pages revalidate, hashed assets and derivatives never change.
+/// What the buckets' objects carry: pages revalidate; hashed assets, grid parts and derivatives
+/// never change.
 fn cache_control(origin: Origin, key: &str) -> &'static str {
-    if origin == Origin::Resized || key.starts_with(ASSETS_PREFIX) {
+    if origin == Origin::Resized || key.starts_with(ASSETS_PREFIX) || is_grid_part(key) {
         "public, max-age=31536000, immutable"
     } else {
         "no-cache"
@@ -382,6 +383,10 @@ mod tests {
         assert_eq!(content_type("_assets/gallery.1.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("Trips/_p/a-1/1.JPG"), "image/jpeg");
         assert_eq!(cache_control(Origin::Web, "_assets/site.1.css"), "public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_control(Origin::Web, "A/_g/0123456789ab.json"),
+            "public, max-age=31536000, immutable"
+        );
         assert_eq!(cache_control(Origin::Web, "index.html"), "no-cache");
         assert_eq!(cache_control(Origin::Source, "a/b.jpg"), "no-cache");
     }

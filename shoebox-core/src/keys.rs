@@ -1,5 +1,5 @@
 //! Every key and URL scheme Shoebox uses, in one place: the only file that spells the reserved
-//! folders (`_p/`, `_o/`, `_auth/`, `_assets/`, `_data/`, `_manifests/`, `_theme/`).
+//! folders (`_p/`, `_o/`, `_g/`, `_auth/`, `_assets/`, `_data/`, `_manifests/`, `_theme/`).
 //!
 //! | bucket  | key (= URL path where served)                    |
 //! |---------|--------------------------------------------------|
@@ -8,6 +8,7 @@
 //! | resized | `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`                  |
 //! | resized | `_manifests/ALBUM/…/PHOTO.jpg.json`               |
 //! | web     | `index.html`, `ALBUM/…/index.html`                |
+//! | web     | `ALBUM/…/_g/HASH.json` (a big album's grid, in parts) |
 //! | web     | `_data/ALBUM/…/album.json`, `_data/gallery.json`  |
 //! | web     | `_assets/NAME.HASH.EXT`, `_auth/login.html`, …    |
 //!
@@ -249,6 +250,22 @@ pub fn album_page_key(album: &str) -> String {
     }
 }
 
+/// The folder inside an album that holds the parts of its grid the page loads as the visitor
+/// scrolls: `ALBUM/_g/HASH.json`.
+pub const GRID_FOLDER: &str = "_g";
+
+/// The web-bucket key of one part of an album's grid, named by a hash of its content (so it is
+/// never changed, only replaced): `ALBUM/…/_g/HASH.json`.
+pub fn grid_part_key(album: &str, hash: &str) -> String {
+    format!("{album}/{GRID_FOLDER}/{hash}.json")
+}
+
+/// Whether a web-bucket key is a grid part ([`grid_part_key`]): content-named, so cached for good.
+pub fn is_grid_part(key: &str) -> bool {
+    let mut segments = key.rsplit('/');
+    segments.next().is_some_and(|file| file.ends_with(".json")) && segments.next() == Some(GRID_FOLDER)
+}
+
 /// The web-bucket key of an album's data file: `_data/ALBUM/…/album.json`.
 pub fn album_data_key(album: &str) -> String {
     format!("{DATA_PREFIX}{album}/album.json")
@@ -436,6 +453,15 @@ mod tests {
         assert_eq!(last_segment("Trips"), "Trips");
         assert_eq!(album_page_key(""), "index.html");
         assert_eq!(album_page_key("A/B"), "A/B/index.html");
+        assert_eq!(grid_part_key("A/B", "0123456789"), "A/B/_g/0123456789.json");
+        assert!(is_grid_part(&grid_part_key("A/B c", "0123456789")));
+        assert!(
+            !is_grid_part("A/_g.json")
+                && !is_grid_part("_data/A/album.json")
+                && !is_grid_part("A/index.html")
+        );
+        let part = url_path(&grid_part_key("A/B c", "0123456789"));
+        assert!(part.starts_with(&album_url("A/B c")), "a grid part is inside its album's policy: {part}");
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
         assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);

@@ -153,10 +153,11 @@ async fn main() {
     let mut big_summary = summary.clone();
     big_summary.update(&big);
     let t = Instant::now();
-    let html = renderer.album(&big, &big_summary).expect("renders");
+    let page = renderer.album(&big, &big_summary).expect("renders");
     let big_ms = t.elapsed().as_secs_f64() * 1000.0;
     let sample = std::env::temp_dir().join("shoebox-album-5000.html");
-    std::fs::write(&sample, &html).expect("write sample");
+    std::fs::write(&sample, &page.html).expect("write sample");
+    let part_bytes: Vec<usize> = page.parts.iter().map(|p| p.body.len()).collect();
 
     println!(
         "{}",
@@ -173,7 +174,12 @@ async fn main() {
                 "reads": ops.reads, "writes": ops.writes, "lists": ops.lists,
                 "written": report.written,
             },
-            "album_5000": { "render_ms": big_ms, "html_bytes": html.len(), "html_file": sample },
+            "album_5000": {
+                "render_ms": big_ms, "html_bytes": page.html.len(), "html_file": sample,
+                "parts": part_bytes.len(),
+                "part_bytes_max": part_bytes.iter().max(),
+                "part_bytes_total": part_bytes.iter().sum::<usize>(),
+            },
         })
     );
 }

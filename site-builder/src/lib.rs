@@ -12,6 +12,8 @@
 //!
 //! - [`render`]: [`render::Renderer`] turns album data into the index, album and 404 pages
 //!   (Handlebars templates embedded in the binary; writes skip unchanged bytes).
+//! - [`parts`]: a big album's grid cut into content-defined parts the page loads as the visitor
+//!   scrolls, so the page stays small and an update rewrites one part, not the album.
 //! - [`assets`]: the stylesheet and browser modules (our `gallery.js`; PhotoSwipe and ThumbHash
 //!   installed from npm by `build.rs`), published under content-hashed keys.
 //! - [`theme`]: templates and a stylesheet that replace the embedded ones.
@@ -24,6 +26,7 @@ pub mod assets;
 pub mod gallery;
 pub mod lambda;
 pub mod metadata;
+pub mod parts;
 pub mod rebuild;
 pub mod render;
 pub mod site;

@@ -4,13 +4,14 @@
 use crate::album::AlbumData;
 use crate::assets::{Asset, Assets};
 use crate::gallery::{ordered_photos, AlbumSummary, Cover, GallerySummary};
+use crate::parts::{cut, INLINE_PHOTOS};
 use crate::theme::Theme;
 use base64::Engine as _;
 use bytes::Bytes;
 use serde::Serialize;
 use shared::store::md5_etag;
 use shared::{ObjectStore, PutOptions, StoreError};
-use shoebox_core::keys::{album_url, last_segment, original_url, photo_id, url_path};
+use shoebox_core::keys::{album_url, grid_part_key, last_segment, original_url, photo_id, url_path};
 use shoebox_core::{Derivative, ExifSummary, PhotoManifest};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -99,6 +100,8 @@ struct Full {
 #[derive(Serialize)]
 struct PhotoView {
     id: String,
+    /// 1-based place in the album (for screen readers, which see only the photos in the page).
+    position: usize,
     alt: String,
     caption: Option<String>,
     width: u32,
@@ -136,6 +139,95 @@ struct Page {
     dates: Option<String>,
     /// On the index of an empty gallery: how to add photos.
     upload_hint: Option<String>,
+    /// Photos in the album (the page holds the first of them).
+    photo_count: usize,
+    /// The grid's parts after the photos in the page (none for a small album).
+    parts: Vec<PartRef>,
+    /// URL of the album's parts folder (`/ALBUM/_g/`).
+    parts_at: String,
+    /// Photos in the parts.
+    more: usize,
+}
+
+/// A part as the page lists it.
+#[derive(Serialize)]
+struct PartRef {
+    hash: String,
+    count: usize,
+}
+
+/// One photo in a part: what the script needs to build the same grid item as the template and
+/// to show the photo in the lightbox (short names: a part of 96 photos is read by every visitor
+/// who scrolls that far).
+#[derive(Serialize)]
+struct PartPhoto<'a> {
+    id: &'a str,
+    /// File name without extension.
+    n: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    c: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    x: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    o: Option<&'a str>,
+    w: u32,
+    h: u32,
+    /// Laid-out width at the target row height, CSS pixels.
+    b: u32,
+    s: &'a str,
+    ss: &'a str,
+    /// The largest derivative: URL, width, height.
+    f: (&'a str, u32, u32),
+    t: &'a str,
+    bg: &'a str,
+}
+
+impl<'a> From<&'a PhotoView> for PartPhoto<'a> {
+    fn from(v: &'a PhotoView) -> Self {
+        Self {
+            id: &v.id,
+            n: &v.name,
+            c: v.caption.as_deref(),
+            x: v.exif.as_deref(),
+            o: v.original.as_deref(),
+            w: v.width,
+            h: v.height,
+            b: v.basis,
+            s: &v.src,
+            ss: &v.srcset,
+            f: (&v.full.src, v.full.width, v.full.height),
+            t: &v.thumbhash,
+            bg: &v.placeholder,
+        }
+    }
+}
+
+/// The content of a part file.
+#[derive(Serialize)]
+struct PartFile<'a> {
+    photos: Vec<PartPhoto<'a>>,
+}
+
+/// A part of an album's grid, ready to store under [`GridPart::key`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GridPart {
+    /// Key in the web bucket ([`grid_part_key`]).
+    pub key: String,
+    /// Name: a hash of the body.
+    pub hash: String,
+    /// Photos in it.
+    pub count: usize,
+    /// JSON.
+    pub body: String,
+}
+
+/// An album's page and the parts of its grid the page lists.
+#[derive(Debug, Clone)]
+pub struct AlbumPage {
+    /// The page.
+    pub html: String,
+    /// The parts, in grid order (none for an album of up to [`INLINE_PHOTOS`] photos).
+    pub parts: Vec<GridPart>,
 }
 
 /// `srcset` over the derivatives and the one to use as `src` (the smallest at least `min` wide).
@@ -280,6 +372,7 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
     let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned();
     PhotoView {
         id: photo_id(&p.source_key),
+        position: 0,
         alt: caption.cloned().unwrap_or_else(|| name.clone()),
         caption: caption.cloned(),
         width: p.width,
@@ -298,6 +391,21 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
         loading: "lazy",
         first: false,
     }
+}
+
+/// The photos after the page's own, cut into parts ([`crate::parts`]) and serialised.
+fn grid_parts(album: &str, rest: &[PhotoView]) -> Result<Vec<GridPart>, RenderError> {
+    let ids: Vec<&str> = rest.iter().map(|v| v.id.as_str()).collect();
+    cut(&ids)
+        .into_iter()
+        .map(|range| {
+            let file = PartFile { photos: rest[range.clone()].iter().map(PartPhoto::from).collect() };
+            let body = serde_json::to_string(&file)
+                .map_err(|e| RenderError::Template { name: "part".into(), message: e.to_string() })?;
+            let hash = md5_etag(body.as_bytes())[..12].to_owned();
+            Ok(GridPart { key: grid_part_key(album, &hash), hash, count: range.len(), body })
+        })
+        .collect()
 }
 
 /// How many photos at the top of an album load without waiting to be scrolled to: the first
@@ -374,6 +482,10 @@ impl Renderer {
             description: None,
             dates: None,
             upload_hint: None,
+            photo_count: 0,
+            parts: Vec::new(),
+            parts_at: String::new(),
+            more: 0,
         }
     }
 
@@ -422,8 +534,9 @@ impl Renderer {
         self.render("index", &page)
     }
 
-    /// An album's page (also for folders that only hold sub-albums: pass an empty `data`).
-    pub fn album(&self, data: &AlbumData, gallery: &GallerySummary) -> Result<String, RenderError> {
+    /// An album's page and its grid's parts (also for folders that only hold sub-albums: pass an
+    /// empty `data`).
+    pub fn album(&self, data: &AlbumData, gallery: &GallerySummary) -> Result<AlbumPage, RenderError> {
         let path = data.album.as_str();
         let mut breadcrumb = vec![Crumb { title: self.title.clone(), href: "/".into() }];
         let parts: Vec<&str> = path.split('/').collect();
@@ -439,7 +552,7 @@ impl Renderer {
         page.description = data.metadata.description.as_deref().map(markdown);
         page.subalbums = self.tiles(gallery, path);
         let captions = &data.metadata.captions;
-        page.photos = ordered_photos(data)
+        let mut photos: Vec<PhotoView> = ordered_photos(data)
             .into_iter()
             .map(|p| photo_view(p, captions.get(last_segment(&p.source_key)), self.originals))
             .enumerate()
@@ -448,15 +561,26 @@ impl Renderer {
                     view.loading = "eager";
                 }
                 view.first = i == 0;
+                view.position = i + 1;
                 view
             })
             .collect();
+        page.photo_count = photos.len();
+        let rest = photos.split_off(photos.len().min(INLINE_PHOTOS));
+        page.photos = photos;
+        let parts = grid_parts(path, &rest)?;
+        page.more = rest.len();
+        page.parts = parts.iter().map(|p| PartRef { hash: p.hash.clone(), count: p.count }).collect();
+        if !parts.is_empty() {
+            page.parts_at =
+                url_path(&grid_part_key(path, "")).strip_suffix(".json").unwrap_or_default().to_owned();
+        }
         let summary = gallery.albums.get(path);
         page.dates =
             data.metadata.date.clone().or_else(|| {
                 summary.and_then(|s| date_range(s.first_taken.as_deref(), s.last_taken.as_deref()))
             });
-        self.render("album", &page)
+        Ok(AlbumPage { html: self.render("album", &page)?, parts })
     }
 
     /// The page for paths that do not exist.

@@ -9,13 +9,15 @@
 
 use crate::album::AlbumData;
 use crate::gallery::GallerySummary;
-use crate::render::{write_if_changed, RenderError, Renderer};
+use crate::parts::listed_parts;
+use crate::render::{write_if_changed, AlbumPage, RenderError, Renderer};
 use crate::update::{apply_batch, load_album, load_gallery_versioned, Saved, UpdateError};
 use bytes::Bytes;
 use shared::store::{Current, Read, Update, Written};
 use shared::{ObjectStore, PutOptions, StoreError};
 use shoebox_core::keys::{
-    album_data_key, album_page_key, GALLERY_DATA_KEY, LOGIN_PAGE_KEY, LOGIN_SCRIPT_KEY, NOT_FOUND_PAGE_KEY,
+    album_data_key, album_page_key, grid_part_key, GALLERY_DATA_KEY, LOGIN_PAGE_KEY, LOGIN_SCRIPT_KEY,
+    NOT_FOUND_PAGE_KEY,
 };
 use shoebox_core::signin::{static_login_page, static_login_script};
 use shoebox_core::SiteMessage;
@@ -30,7 +32,8 @@ pub struct SiteReport {
     pub changed_albums: Vec<String>,
     /// Keys written to the web bucket (pages and assets whose bytes changed).
     pub written: Vec<String>,
-    /// Pages deleted because their album no longer has photos.
+    /// Pages deleted because their album no longer has photos, and grid parts no page lists any
+    /// more.
     pub deleted: Vec<String>,
     /// Derivatives deleted from the resized bucket after the pages stopped showing them.
     pub deleted_derivatives: Vec<String>,
@@ -232,11 +235,20 @@ async fn current_album<'a>(
 /// full render of thousands of pages is bound by round trips, not by the CPU.
 const CONCURRENCY: usize = 32;
 
+/// How pages are read before they are written: whole, for the grid parts they list (a page
+/// from before parts could hold thousands of photos).
+const READ_PAGE: Read = Read::Body { max_bytes: 64 << 20 };
+
 /// What became of one page in a round of [`render_pages`].
 enum PageOutcome<'a> {
-    Written(String),
+    /// The page and the grid parts it lists that were missing were written; the parts only the
+    /// version it replaced listed were deleted.
+    Written {
+        written: Vec<String>,
+        deleted: Vec<String>,
+    },
     Unchanged,
-    Deleted(String),
+    Deleted(Vec<String>),
     /// Its data file is damaged: left as it was, reported.
     Failed(&'a str, String),
     /// Another run wrote it since its version was read: rendered again next round.
@@ -263,7 +275,10 @@ struct Page<'p, 'a> {
 }
 
 impl<'p, 'a> Page<'p, 'a> {
-    /// Renders the page of `path` ("" for the index) and writes it if it is still `current`.
+    /// Renders the page of `path` ("" for the index) and writes it if it is still `current`:
+    /// first the grid parts it lists that the stored version did not (parts are named by their
+    /// content, so those it shares are already stored), then the page, then the parts only the
+    /// replaced version listed are deleted.
     async fn render(
         self,
         path: &'a str,
@@ -271,16 +286,22 @@ impl<'p, 'a> Page<'p, 'a> {
         mut update: Update<'a>,
         current: Current,
     ) -> Result<PageOutcome<'a>, SiteError> {
+        let stored_parts = current.body.as_deref().map(listed_parts).unwrap_or_default();
+        let part_keys = |hashes: &mut dyn Iterator<Item = &String>| -> Vec<String> {
+            hashes.map(|hash| grid_part_key(path, hash)).collect()
+        };
         if !path.is_empty() && !self.summary.has_page(path) {
             // The album lost its last photo: its page goes, so the address stops working.
             if current.etag.is_none() {
                 return Ok(PageOutcome::Unchanged);
             }
             self.web.delete(key).await?;
-            return Ok(PageOutcome::Deleted(key.clone()));
+            let mut deleted = vec![key.clone()];
+            deleted.extend(self.delete_parts(part_keys(&mut stored_parts.iter())).await);
+            return Ok(PageOutcome::Deleted(deleted));
         }
-        let html = if path.is_empty() {
-            self.renderer.index(self.summary)?
+        let page = if path.is_empty() {
+            AlbumPage { html: self.renderer.index(self.summary)?, parts: Vec::new() }
         } else {
             match current_album(self.web, path, self.fresh).await {
                 Ok(album) => self.renderer.album(&album, self.summary)?,
@@ -293,11 +314,38 @@ impl<'p, 'a> Page<'p, 'a> {
                 Err(e) => return Err(e),
             }
         };
-        Ok(match update.write(Bytes::from(html)).await? {
+        let mut written = Vec::new();
+        let options = PutOptions::immutable("application/json");
+        for part in page.parts.iter().filter(|p| !stored_parts.contains(&p.hash)) {
+            if write_if_changed(self.web, &part.key, part.body.as_bytes(), &options).await? {
+                written.push(part.key.clone());
+            }
+        }
+        Ok(match update.write(Bytes::from(page.html)).await? {
             Written::Conflict => PageOutcome::Conflict(path, key, update),
-            Written::Stored(_) => PageOutcome::Written(key.clone()),
-            Written::Unchanged => PageOutcome::Unchanged,
+            Written::Stored(_) => {
+                written.push(key.clone());
+                let kept: Vec<&String> = page.parts.iter().map(|p| &p.hash).collect();
+                let retired = stored_parts.iter().filter(|hash| !kept.contains(hash));
+                let deleted = self.delete_parts(part_keys(&mut { retired })).await;
+                PageOutcome::Written { written, deleted }
+            }
+            Written::Unchanged if written.is_empty() => PageOutcome::Unchanged,
+            Written::Unchanged => PageOutcome::Written { written, deleted: Vec::new() },
         })
+    }
+
+    /// Deletes grid parts no stored page lists any more. A failure costs storage, not
+    /// correctness: logged, not retried.
+    async fn delete_parts(self, keys: Vec<String>) -> Vec<String> {
+        let mut deleted = Vec::new();
+        for key in keys {
+            match self.web.delete(&key).await {
+                Ok(()) => deleted.push(key),
+                Err(e) => tracing::warn!(part = %key, error = %e, "could not delete a retired grid part"),
+            }
+        }
+        deleted
     }
 }
 
@@ -326,7 +374,7 @@ async fn render_pages(
     let mut pending: Vec<(&str, &String, Update)> = paths
         .iter()
         .zip(&keys)
-        .map(|(path, key)| (*path, key, Update::new(web, key, Read::Version, &options)))
+        .map(|(path, key)| (*path, key, Update::new(web, key, READ_PAGE, &options)))
         .collect();
     while !pending.is_empty() {
         // The pages' versions first (a HEAD each), then the data they are rendered from. The
@@ -348,9 +396,12 @@ async fn render_pages(
         pending = Vec::new();
         for outcome in outcomes {
             match outcome {
-                PageOutcome::Written(key) => report.written.push(key),
+                PageOutcome::Written { written, deleted } => {
+                    report.written.extend(written);
+                    report.deleted.extend(deleted);
+                }
                 PageOutcome::Unchanged => {}
-                PageOutcome::Deleted(key) => report.deleted.push(key),
+                PageOutcome::Deleted(keys) => report.deleted.extend(keys),
                 PageOutcome::Failed(path, reason) => report.add_failure(path, reason),
                 PageOutcome::Conflict(path, key, update) => pending.push((path, key, update)),
             }

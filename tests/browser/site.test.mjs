@@ -210,7 +210,7 @@ test('lightbox: caption, download of the largest derivative, and phone-sized scr
   assert.equal((await page.locator('.pswp__caption .pswp-caption-text').textContent()), 'Up the Spanish Steps');
 
   const download = page.locator('.pswp__button--download');
-  assert.equal(await download.getAttribute('href'), links[index].href, 'the largest derivative');
+  assert.equal(await download.evaluate((a) => a.href), links[index].href, 'the largest derivative');
   assert.match(await download.getAttribute('download'), /^P\+5 ü\.jpg$/);
   const res = await page.request.get(await download.evaluate((a) => a.href));
   assert.equal(res.status(), 200);

@@ -2,7 +2,8 @@
 //! half of the messages for the same album, and both read every data file before either writes,
 //! so their writes collide. S3 conditional writes (If-Match / If-None-Match) must make the loser
 //! read again and apply its messages again: no photo may be lost from the album's data, the
-//! gallery summary or the album's page.
+//! gallery summary or the album's page and the grid parts it lists (the album is big enough to
+//! have parts, and the new photos fall into different ones).
 
 use async_trait::async_trait;
 use bytes::Bytes;
@@ -112,12 +113,26 @@ async fn two_site_builders_at_once_lose_no_update() -> anyhow::Result<()> {
     };
     let (first, second) = (builder()?, builder()?);
 
-    // Three rounds, each with a new pair of photos for the same album, sent through the real
-    // SiteQueue and split between the two builders, which run at the same time.
+    // An album of 300 photos (a page and a few grid parts), made by one builder.
     let queue = SqsSiteQueue::new(sqs.clone(), &site_url);
-    let mut expected = Vec::new();
+    let mut expected: Vec<String> = (0..300).map(|i| format!("Trips/Rome/p{i:03}.jpg")).collect();
+    let seed: Vec<SiteMessage> =
+        expected.iter().map(|k| SiteMessage::PhotoUpserted { manifest: Box::new(manifest(k)) }).collect();
+    let buckets = site_builder::site::Buckets {
+        source: first.source.as_ref(),
+        resized: first.resized.as_ref(),
+        web: first.web.as_ref(),
+    };
+    site_builder::update_site(buckets, &first.renderer, &seed).await?;
+
+    // Three rounds, each with a new pair of photos for the same album (one near the start, one
+    // further on: in different parts), sent through the real SiteQueue and split between the
+    // two builders, which run at the same time.
     for round in 0..3 {
-        let keys = [format!("Trips/Rome/r{round}-a.jpg"), format!("Trips/Rome/r{round}-b.jpg")];
+        let keys = [
+            format!("Trips/Rome/p{:03}-r{round}.jpg", 60 + round * 7),
+            format!("Trips/Rome/p{:03}-r{round}.jpg", 200 + round * 31),
+        ];
         let messages: Vec<SiteMessage> =
             keys.iter().map(|k| SiteMessage::PhotoUpserted { manifest: Box::new(manifest(k)) }).collect();
         queue.send(&messages).await?;
@@ -150,11 +165,26 @@ async fn two_site_builders_at_once_lose_no_update() -> anyhow::Result<()> {
     assert_eq!(photos.len(), expected.len(), "every photo in the data file: {photos:?}");
     let summary: serde_json::Value = serde_json::from_str(&get("_data/gallery.json").await?)?;
     assert_eq!(summary["albums"]["Trips/Rome"]["photo_count"], expected.len());
+    // The page and the parts it lists hold every photo exactly once, in the album's order.
     let page = get("Trips/Rome/index.html").await?;
-    for key in &expected {
-        let id = shoebox_core::keys::photo_id(key);
-        assert!(page.contains(&format!("id=\"photo-{id}\"")), "{key} is on the page");
+    let mut shown: Vec<String> = page
+        .split("id=\"photo-")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next().map(str::to_owned))
+        .collect();
+    let parts = site_builder::parts::listed_parts(page.as_bytes());
+    assert!(parts.len() >= 2, "the album has parts: {parts:?}");
+    for hash in &parts {
+        let key = shoebox_core::keys::grid_part_key("Trips/Rome", hash);
+        let out = s3.get_object().bucket(&web).key(&key).send().await?;
+        let part: serde_json::Value = serde_json::from_slice(&out.body.collect().await?.into_bytes())?;
+        for photo in part["photos"].as_array().expect("photos") {
+            shown.push(photo["id"].as_str().expect("id").to_owned());
+        }
     }
+    expected.sort_by(|a, b| a.rsplit('/').next().cmp(&b.rsplit('/').next()));
+    let ids: Vec<String> = expected.iter().map(|k| shoebox_core::keys::photo_id(k)).collect();
+    assert_eq!(shown, ids, "the page and its parts show every photo once, in order");
     let folder = get("Trips/index.html").await?;
     assert!(folder.contains(&format!("{} photos", expected.len())), "the folder's tile counts every photo");
     Ok(())
