@@ -88,6 +88,9 @@ async fn main() -> anyhow::Result<()> {
             println!("  deleted {key}");
         }
         println!("one new photo in the middle wrote {total} bytes in {} objects", report.written.len());
+        // The album's data file is rewritten too (one file per album, not in parts yet).
+        let data = shoebox_core::keys::album_data_key("Big");
+        println!("  and rewrote the album's data file {data}: {} bytes", size(&data));
     }
     Ok(())
 }
