@@ -81,8 +81,14 @@ class Album {
     return this.photos[index];
   }
 
-  // The index of a photo id: the photos known so far, else the parts in order, a few at once.
-  async find(id) {
+  // The index of a photo id: the photos known so far; else, when the address said where the
+  // photo was (`near`, its index then), the parts around that place; else the parts in order, a
+  // few at once. Photos added or removed since only move it a little.
+  async find(id, near) {
+    const at = this.parts.findIndex((p) => near >= p.start && near < p.start + p.count);
+    if (at >= 0 && !this.where.has(id)) {
+      await Promise.all(this.parts.slice(Math.max(0, at - 1), at + 2).map((p) => this.load(p).catch(() => {})));
+    }
     const pending = this.parts.filter((p) => !this.photos[p.start]);
     for (let i = 0; !this.where.has(id) && i < pending.length; i += 6) {
       await Promise.all(pending.slice(i, i + 6).map((p) => this.load(p).catch(() => {})));
@@ -425,14 +431,17 @@ function setupLightbox(grid, album) {
   let pushed = false;
   let closingByCode = false;
   let fromAddress = false;
+  // In a big album the address also says where the photo is (`#photo-ID@PLACE`, 1-based), so a
+  // shared link fetches the part it is in instead of looking through them all.
   const name = () => {
     const id = lightbox.pswp.currSlide?.data.photo?.id;
     if (!id) return;
+    const place = album.parts.length ? `@${lightbox.pswp.currIndex + 1}` : '';
     if (!pushed && !fromAddress) {
-      history.pushState({ shoeboxPhoto: true }, '', `#photo-${id}`);
+      history.pushState({ shoeboxPhoto: true }, '', `#photo-${id}${place}`);
       pushed = true;
     } else {
-      history.replaceState(history.state, '', `#photo-${id}`);
+      history.replaceState(history.state, '', `#photo-${id}${place}`);
     }
   };
   lightbox.on('change', name);
@@ -459,9 +468,9 @@ function setupLightbox(grid, album) {
   });
 
   const openFromHash = async () => {
-    const id = decodeURIComponent(location.hash.slice(1));
-    if (!id.startsWith('photo-') || window.pswp) return;
-    const index = await album.find(id.slice('photo-'.length));
+    const match = /^#photo-([0-9a-f]+)(?:@(\d+))?$/.exec(location.hash);
+    if (!match || window.pswp) return;
+    const index = await album.find(match[1], match[2] ? Number(match[2]) - 1 : -1);
     if (index < 0 || window.pswp) return;
     await album.ensure(index);
     fromAddress = true;

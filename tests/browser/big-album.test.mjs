@@ -65,7 +65,7 @@ async function waitForSlide(page, index) {
     const s = window.pswp?.currSlide;
     const img = s?.content?.element;
     // Open (the opening animation over: keys are ignored until then), on slide i, its image shown.
-    return window.pswp.opener.isOpen && s?.index === i && img?.tagName === 'IMG' && img.complete && img.naturalWidth > 0;
+    return window.pswp?.opener.isOpen && s?.index === i && img?.tagName === 'IMG' && img.complete && img.naturalWidth > 0;
   }, index, { timeout: 15_000 });
   return page.evaluate(() => ({ id: window.pswp.currSlide.data.photo.id, hash: location.hash }));
 }
@@ -130,6 +130,7 @@ test('scrolling to the end shows every photo once, in order, with a bounded DOM 
 });
 
 test('a deep link to photo 9,000 opens it; the lightbox walks on across parts', async () => {
+  // A link from before places were in the address: the parts are looked through.
   const { page, problems } = await open(`/Big/#photo-${id(8_999)}`);
   let shown = await waitForSlide(page, 8_999);
   assert.equal(shown.id, id(8_999));
@@ -137,12 +138,27 @@ test('a deep link to photo 9,000 opens it; the lightbox walks on across parts', 
     await page.keyboard.press('ArrowRight');
     shown = await waitForSlide(page, n);
     assert.equal(shown.id, id(n));
-    assert.equal(shown.hash, `#photo-${id(n)}`);
+    assert.equal(shown.hash, `#photo-${id(n)}@${n + 1}`, 'the address names the photo and its place');
   }
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.pswp'));
   assert.deepEqual(problems, []);
   await page.close();
+});
+
+test('a link with the photo\'s place fetches the parts around it, not all of them', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const parts = [];
+  page.on('request', (r) => { if (r.url().includes('/_g/')) parts.push(r.url()); });
+  await page.goto(`${base}/Big/#photo-${id(8_999)}@9000`);
+  assert.equal((await waitForSlide(page, 8_999)).id, id(8_999));
+  assert.ok(parts.length <= 5, `${parts.length} parts fetched`);
+  await page.close();
+  // A place that is off (photos were added or removed before it since) still finds the photo.
+  const other = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  await other.goto(`${base}/Big/#photo-${id(8_999)}@2000`);
+  assert.equal((await waitForSlide(other, 8_999)).id, id(8_999));
+  await other.close();
 });
 
 test('the lightbox crosses from the page to the first part and from one part to the next', async () => {
