@@ -260,6 +260,12 @@ pub fn grid_part_key(album: &str, hash: &str) -> String {
     format!("{album}/{GRID_FOLDER}/{hash}.json")
 }
 
+/// The URL of the folder holding an album's grid parts, `/ALBUM/…/_g/`: a part's URL is this,
+/// its hash and `.json`.
+pub fn grid_parts_url(album: &str) -> String {
+    format!("{}/", url_path(&format!("{album}/{GRID_FOLDER}")))
+}
+
 /// Whether a web-bucket key is a grid part ([`grid_part_key`]): content-named, so cached for good.
 pub fn is_grid_part(key: &str) -> bool {
     let mut segments = key.rsplit('/');
@@ -461,6 +467,7 @@ mod tests {
                 && !is_grid_part("A/index.html")
         );
         let part = url_path(&grid_part_key("A/B c", "0123456789"));
+        assert_eq!(part, format!("{}0123456789.json", grid_parts_url("A/B c")), "the folder the page names");
         assert!(part.starts_with(&album_url("A/B c")), "a grid part is inside its album's policy: {part}");
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));

@@ -11,7 +11,9 @@ use bytes::Bytes;
 use serde::Serialize;
 use shared::store::md5_etag;
 use shared::{ObjectStore, PutOptions, StoreError};
-use shoebox_core::keys::{album_url, grid_part_key, last_segment, original_url, photo_id, url_path};
+use shoebox_core::keys::{
+    album_url, grid_part_key, grid_parts_url, last_segment, original_url, photo_id, url_path,
+};
 use shoebox_core::{Derivative, ExifSummary, PhotoManifest};
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -572,8 +574,7 @@ impl Renderer {
         page.more = rest.len();
         page.parts = parts.iter().map(|p| PartRef { hash: p.hash.clone(), count: p.count }).collect();
         if !parts.is_empty() {
-            page.parts_at =
-                url_path(&grid_part_key(path, "")).strip_suffix(".json").unwrap_or_default().to_owned();
+            page.parts_at = grid_parts_url(path);
         }
         let summary = gallery.albums.get(path);
         page.dates =

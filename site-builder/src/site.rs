@@ -235,9 +235,9 @@ async fn current_album<'a>(
 /// full render of thousands of pages is bound by round trips, not by the CPU.
 const CONCURRENCY: usize = 32;
 
-/// How pages are read before they are written: whole, for the grid parts they list (a page
-/// from before parts could hold thousands of photos).
-const READ_PAGE: Read = Read::Body { max_bytes: 64 << 20 };
+/// How an album page is read before it is written: whole, for the grid parts it lists (a page
+/// from before parts could hold thousands of photos). The index lists none: only its version.
+const READ_ALBUM_PAGE: Read = Read::Body { max_bytes: 64 << 20 };
 
 /// What became of one page in a round of [`render_pages`].
 enum PageOutcome<'a> {
@@ -287,9 +287,6 @@ impl<'p, 'a> Page<'p, 'a> {
         current: Current,
     ) -> Result<PageOutcome<'a>, SiteError> {
         let stored_parts = current.body.as_deref().map(listed_parts).unwrap_or_default();
-        let part_keys = |hashes: &mut dyn Iterator<Item = &String>| -> Vec<String> {
-            hashes.map(|hash| grid_part_key(path, hash)).collect()
-        };
         if !path.is_empty() && !self.summary.has_page(path) {
             // The album lost its last photo: its page goes, so the address stops working.
             if current.etag.is_none() {
@@ -297,7 +294,7 @@ impl<'p, 'a> Page<'p, 'a> {
             }
             self.web.delete(key).await?;
             let mut deleted = vec![key.clone()];
-            deleted.extend(self.delete_parts(part_keys(&mut stored_parts.iter())).await);
+            deleted.extend(self.delete_parts(path, &stored_parts).await);
             return Ok(PageOutcome::Deleted(deleted));
         }
         let page = if path.is_empty() {
@@ -325,9 +322,11 @@ impl<'p, 'a> Page<'p, 'a> {
             Written::Conflict => PageOutcome::Conflict(path, key, update),
             Written::Stored(_) => {
                 written.push(key.clone());
-                let kept: Vec<&String> = page.parts.iter().map(|p| &p.hash).collect();
-                let retired = stored_parts.iter().filter(|hash| !kept.contains(hash));
-                let deleted = self.delete_parts(part_keys(&mut { retired })).await;
+                let retired: Vec<String> = stored_parts
+                    .into_iter()
+                    .filter(|hash| !page.parts.iter().any(|p| &p.hash == hash))
+                    .collect();
+                let deleted = self.delete_parts(path, &retired).await;
                 PageOutcome::Written { written, deleted }
             }
             Written::Unchanged if written.is_empty() => PageOutcome::Unchanged,
@@ -335,11 +334,11 @@ impl<'p, 'a> Page<'p, 'a> {
         })
     }
 
-    /// Deletes grid parts no stored page lists any more. A failure costs storage, not
-    /// correctness: logged, not retried.
-    async fn delete_parts(self, keys: Vec<String>) -> Vec<String> {
+    /// Deletes the grid parts of `path` named `hashes`, which no stored page lists any more; returns
+    /// their keys. A failure costs storage, not correctness: logged, not retried.
+    async fn delete_parts(self, path: &str, hashes: &[String]) -> Vec<String> {
         let mut deleted = Vec::new();
-        for key in keys {
+        for key in hashes.iter().map(|hash| grid_part_key(path, hash)) {
             match self.web.delete(&key).await {
                 Ok(()) => deleted.push(key),
                 Err(e) => tracing::warn!(part = %key, error = %e, "could not delete a retired grid part"),
@@ -374,10 +373,14 @@ async fn render_pages(
     let mut pending: Vec<(&str, &String, Update)> = paths
         .iter()
         .zip(&keys)
-        .map(|(path, key)| (*path, key, Update::new(web, key, READ_PAGE, &options)))
+        .map(|(path, key)| {
+            let read = if path.is_empty() { Read::Version } else { READ_ALBUM_PAGE };
+            (*path, key, Update::new(web, key, read, &options))
+        })
         .collect();
     while !pending.is_empty() {
-        // The pages' versions first (a HEAD each), then the data they are rendered from. The
+        // The pages as stored first (the index's version, a HEAD; album pages whole, a GET),
+        // then the data they are rendered from. The
         // futures are made before they are streamed: a closure inside the stream would be too
         // general for the compiler to see that the whole is `Send`.
         let reads: Vec<_> =

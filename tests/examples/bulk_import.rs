@@ -38,6 +38,13 @@ struct Counts {
     sqs_send: AtomicUsize,
 }
 
+impl Counts {
+    /// S3 requests so far, and set back to zero: GET/HEAD, PUT, DELETE, LIST.
+    fn take_s3(&self) -> [usize; 4] {
+        [&self.get, &self.put, &self.delete, &self.list].map(|c| c.swap(0, Relaxed))
+    }
+}
+
 /// An object store that counts its requests.
 #[derive(Debug)]
 struct Counted {
@@ -263,8 +270,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     eprintln!("uploads and resize handlers ran in {:.0} s", started.elapsed().as_secs_f64());
-    let resize_requests =
-        [&counts.get, &counts.put, &counts.delete, &counts.list].map(|c| c.swap(0, Relaxed));
+    let resize_requests = counts.take_s3();
     let site_sends = counts.sqs_send.swap(0, Relaxed);
     site_arrivals.sort_by(f64::total_cmp);
 
@@ -273,6 +279,7 @@ async fn main() -> anyhow::Result<()> {
     let mut site_slots = [0.0f64; SITE_CONCURRENCY];
     let (mut taken, mut site_invocations, mut site_seconds, mut site_wall) = (0usize, 0usize, 0.0f64, 0.0f64);
     let mut visible_at = 0.0f64;
+    let mut site_requests = [0usize; 4];
     while taken < site_arrivals.len() {
         let slot =
             (0..SITE_CONCURRENCY).min_by(|&a, &b| site_slots[a].total_cmp(&site_slots[b])).unwrap_or(0);
@@ -283,7 +290,6 @@ async fn main() -> anyhow::Result<()> {
             site_arrivals[taken..].iter().take(SITE_BATCH).take_while(|&&t| t <= start).count().max(1);
         let messages = take(&sqs, &site_url, batch).await?;
         sqs_receives += batch.div_ceil(10);
-        let before = [&counts.get, &counts.put, &counts.delete, &counts.list].map(|c| c.load(Relaxed));
         let t = Instant::now();
         let response = handle_sqs(&builder, lambda_event(&messages, &site_arn), None)
             .await
@@ -296,8 +302,11 @@ async fn main() -> anyhow::Result<()> {
         );
         delete_all(&sqs, &site_url, &messages).await?;
         sqs_deletes += batch.div_ceil(10);
-        let after = [&counts.get, &counts.put, &counts.delete, &counts.list].map(|c| c.load(Relaxed));
-        let requests: usize = after.iter().zip(before).map(|(a, b)| a - b).sum();
+        let made = counts.take_s3();
+        for (total, n) in site_requests.iter_mut().zip(made) {
+            *total += n;
+        }
+        let requests: usize = made.iter().sum();
         let duration = wall + requests as f64 * S3_LATENCY;
         site_seconds += duration;
         site_wall += wall;
@@ -306,7 +315,6 @@ async fn main() -> anyhow::Result<()> {
         visible_at = visible_at.max(start + duration);
         taken += batch;
     }
-    let site_requests = [&counts.get, &counts.put, &counts.delete, &counts.list].map(|c| c.load(Relaxed));
 
     // Every photo is in the gallery: the summary counts them all.
     let summary = s3.get_object().bucket(&web).key(shoebox_core::keys::GALLERY_DATA_KEY).send().await?;
