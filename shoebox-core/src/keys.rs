@@ -1,5 +1,5 @@
 //! Every key and URL scheme Shoebox uses, in one place: the only file that spells the reserved
-//! folders (`_p/`, `_o/`, `_g/`, `_auth/`, `_assets/`, `_data/`, `_manifests/`, `_theme/`).
+//! folders (`_p/`, `_o/`, `_g/`, `_c/`, `_auth/`, `_assets/`, `_data/`, `_manifests/`, `_theme/`).
 //!
 //! | bucket  | key (= URL path where served)                    |
 //! |---------|--------------------------------------------------|
@@ -10,6 +10,7 @@
 //! | web     | `index.html`, `ALBUM/…/index.html`                |
 //! | web     | `ALBUM/…/_g/HASH.json` (a big album's grid, in parts) |
 //! | web     | `_data/ALBUM/…/album.json`, `_data/gallery.json`  |
+//! | web     | `_data/ALBUM/…/_c/HASH.json.gz` (an album's data, in chunks) |
 //! | web     | `_assets/NAME.HASH.EXT`, `_auth/login.html`, …    |
 //!
 //! One album, one policy: everything private about an album (its page, derivatives, originals,
@@ -282,6 +283,23 @@ pub fn album_of_data_key(key: &str) -> Option<&str> {
     key.strip_prefix(DATA_PREFIX)?.strip_suffix("/album.json").filter(|a| !a.is_empty())
 }
 
+/// The folder beside an album's data file that holds its chunks: `_data/ALBUM/…/_c/`.
+pub const DATA_CHUNK_FOLDER: &str = "_c";
+
+/// The web-bucket key of one chunk of an album's data, named by a hash of its content:
+/// `_data/ALBUM/…/_c/HASH.json.gz`.
+pub fn album_data_chunk_key(album: &str, hash: &str) -> String {
+    format!("{DATA_PREFIX}{album}/{DATA_CHUNK_FOLDER}/{hash}.json.gz")
+}
+
+/// The album and hash of a data chunk's key (the inverse of [`album_data_chunk_key`]).
+pub fn data_chunk_of_key(key: &str) -> Option<(&str, &str)> {
+    let rest = key.strip_prefix(DATA_PREFIX)?.strip_suffix(".json.gz")?;
+    let (album, hash) = rest.rsplit_once('/')?;
+    let album = album.strip_suffix(DATA_CHUNK_FOLDER)?.strip_suffix('/')?;
+    (!album.is_empty() && !hash.is_empty()).then_some((album, hash))
+}
+
 /// The source key of an album's `album.yml`.
 pub fn album_metadata_key(album: &str) -> String {
     format!("{album}/{ALBUM_METADATA_FILE}")
@@ -472,6 +490,12 @@ mod tests {
         assert_eq!(album_data_key("A/B c"), "_data/A/B c/album.json");
         assert_eq!(album_of_data_key(&album_data_key("A/B c")), Some("A/B c"));
         assert_eq!(album_of_data_key(GALLERY_DATA_KEY), None);
+        let chunk = album_data_chunk_key("A/B c", "0123abcd");
+        assert_eq!(chunk, "_data/A/B c/_c/0123abcd.json.gz");
+        assert_eq!(data_chunk_of_key(&chunk), Some(("A/B c", "0123abcd")));
+        assert_eq!(album_of_data_key(&chunk), None);
+        assert_eq!(data_chunk_of_key(&album_data_key("A")), None);
+        assert_eq!(data_chunk_of_key("_data/_c/x.json.gz"), None);
         assert!(GALLERY_DATA_KEY.starts_with(DATA_PREFIX));
         assert_eq!(asset_key("site", "0123456789", "css"), "_assets/site.0123456789.css");
         assert_eq!(original_url("Trips/Rome 2024/a+b.jpg"), "/Trips/Rome%202024/_o/a%2Bb.jpg");

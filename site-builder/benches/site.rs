@@ -6,7 +6,7 @@
 
 use bytes::Bytes;
 use shared::{MemoryStore, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, StoreError};
-use shoebox_core::keys::{album_data_key, derivative_dir, derivative_key, GALLERY_DATA_KEY};
+use shoebox_core::keys::{derivative_dir, derivative_key, GALLERY_DATA_KEY};
 use shoebox_core::{Derivative, ExifSummary, PhotoManifest, Sequencer, SiteMessage};
 use site_builder::site::Buckets;
 use site_builder::{render_all, update_site, AlbumData, GallerySummary, Renderer};
@@ -108,13 +108,7 @@ async fn main() {
     let t = Instant::now();
     for a in 0..albums {
         let data = album_data(&format!("Year {}/Album {a:04}", 2000 + a % 20), per_album);
-        web.put(
-            &album_data_key(&data.album),
-            Bytes::from(serde_json::to_vec(&data).expect("json")),
-            &PutOptions::json(),
-        )
-        .await
-        .expect("put");
+        site_builder::album_file::save_whole(&web, &data).await.expect("saves");
         summary.update(&data);
     }
     web.put(GALLERY_DATA_KEY, Bytes::from(serde_json::to_vec(&summary).expect("json")), &PutOptions::json())

@@ -3,8 +3,11 @@
 //!
 //! - [`metadata`]: `album.yml` (title, description, cover, sort, date, captions); a broken file
 //!   logs a clear error and the album keeps its defaults.
-//! - [`album`]: [`AlbumData`], the per-album data file, and [`apply`](album::apply) of one
-//!   message to it (newer wins, replays change nothing, stale deletions are ignored).
+//! - [`album`]: [`AlbumData`], an album's data, and [`apply`](album::apply) of one message to it
+//!   (newer wins, replays change nothing, stale deletions are ignored).
+//! - [`album_file`]: how an album's data is stored: a small head naming content-named chunks, so
+//!   one new photo rewrites a chunk and the head, not the album.
+//! - [`cuts`]: the content-defined cuts behind the data's chunks and the grid's parts.
 //! - [`gallery`]: [`GallerySummary`] (one data file for the gallery): titles, counts, covers, date
 //!   ranges and nesting of every album, for the index and parent albums.
 //! - [`update`]: applies a batch through an [`shared::ObjectStore`], one read and at most one
@@ -22,7 +25,9 @@
 //! - [`rebuild`]: [`rebuild_all`] from the manifests; [`lambda`]: the SQS adapter.
 
 pub mod album;
+pub mod album_file;
 pub mod assets;
+pub mod cuts;
 pub mod gallery;
 pub mod lambda;
 pub mod metadata;

@@ -3,21 +3,22 @@
 //! never does.
 
 use crate::album::AlbumData;
+use crate::album_file;
 use crate::gallery::GallerySummary;
 use crate::render::Renderer;
 use crate::site::{pages_to_render, render_all, SiteError, SiteReport};
 use crate::update::{read_album_yml, save_json, UpdateError};
 use shared::ObjectStore;
 use shoebox_core::keys::{
-    album_data_key, album_manifests_prefix, album_of_data_key, album_page_key, source_key_of_manifest,
+    album_manifests_prefix, album_of_data_key, album_page_key, data_chunk_of_key, source_key_of_manifest,
     DATA_PREFIX, GALLERY_DATA_KEY, MANIFESTS_PREFIX,
 };
 use shoebox_core::PhotoManifest;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Rebuilds all data files from the manifests in `resized` and `album.yml` files in `source`,
-/// removes the data files and pages of albums that no longer have photos, and re-renders every
-/// page.
+/// removes the data files and pages of albums that no longer have photos and the data chunks no
+/// head names (left by a run that lost a race, or damage), and re-renders every page.
 pub async fn rebuild_all(
     source: &dyn ObjectStore,
     resized: &dyn ObjectStore,
@@ -27,14 +28,23 @@ pub async fn rebuild_all(
     let mut albums = albums_from_manifests(resized, MANIFESTS_PREFIX).await?;
     let mut gallery = GallerySummary::default();
     let revision = fresh_revision();
+    let mut chunks = BTreeSet::new();
     for (album, data) in &mut albums {
         data.revision = revision;
         data.metadata = read_album_yml(source, album).await?;
-        save_json(web, &album_data_key(album), data).await?;
+        let hashes = album_file::save_whole(web, data).await.map_err(UpdateError::from)?;
+        chunks.extend(hashes.into_iter().map(|hash| (album.clone(), hash)));
         gallery.update(data);
     }
     let mut deleted = Vec::new();
     for stale in web.list(DATA_PREFIX).await.map_err(UpdateError::from)? {
+        if let Some((album, hash)) = data_chunk_of_key(&stale.key) {
+            if !chunks.contains(&(album.to_owned(), hash.to_owned())) {
+                web.delete(&stale.key).await.map_err(UpdateError::from)?;
+                deleted.push(stale.key);
+            }
+            continue;
+        }
         let Some(album) = album_of_data_key(&stale.key) else { continue };
         if albums.contains_key(album) {
             continue;
@@ -54,6 +64,7 @@ pub async fn rebuild_all(
     }
     save_json(web, GALLERY_DATA_KEY, &gallery).await?;
     let mut report = render_all(web, renderer).await?;
+    deleted.append(&mut report.deleted);
     report.deleted = deleted;
     report.changed_albums = albums.into_keys().collect();
     Ok(report)

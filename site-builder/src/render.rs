@@ -4,7 +4,7 @@
 use crate::album::AlbumData;
 use crate::assets::{Asset, Assets};
 use crate::gallery::{ordered_photos, AlbumSummary, Cover, GallerySummary};
-use crate::parts::{cut, INLINE_PHOTOS};
+use crate::parts::{GRID_CUTS, INLINE_PHOTOS};
 use crate::theme::Theme;
 use base64::Engine as _;
 use bytes::Bytes;
@@ -398,7 +398,8 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
 /// The photos after the page's own, cut into parts ([`crate::parts`]) and serialised.
 fn grid_parts(album: &str, rest: &[PhotoView]) -> Result<Vec<GridPart>, RenderError> {
     let ids: Vec<&str> = rest.iter().map(|v| v.id.as_str()).collect();
-    cut(&ids)
+    GRID_CUTS
+        .cut(&ids)
         .into_iter()
         .map(|range| {
             let file = PartFile { photos: rest[range.clone()].iter().map(PartPhoto::from).collect() };

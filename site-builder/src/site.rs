@@ -30,10 +30,10 @@ use std::time::{Duration, Instant};
 pub struct SiteReport {
     /// Albums whose data changed.
     pub changed_albums: Vec<String>,
-    /// Keys written to the web bucket (pages and assets whose bytes changed).
+    /// Keys written to the web bucket (data, and pages and assets whose bytes changed).
     pub written: Vec<String>,
-    /// Pages deleted because their album no longer has photos, and grid parts no page lists any
-    /// more.
+    /// Pages deleted because their album no longer has photos, grid parts no page lists and data
+    /// chunks no head names any more.
     pub deleted: Vec<String>,
     /// Derivatives deleted from the resized bucket after the pages stopped showing them.
     pub deleted_derivatives: Vec<String>,
@@ -117,6 +117,8 @@ pub async fn update_site(
     let batch = apply_batch(buckets.source, buckets.resized, buckets.web, messages).await?;
     let mut report = SiteReport {
         changed_albums: batch.changed.clone(),
+        written: batch.written.clone(),
+        deleted: batch.deleted.clone(),
         stale: batch.stale,
         failed_albums: batch.failed.clone(),
         ..Default::default()

@@ -1,16 +1,18 @@
 //! Applying a batch of SiteQueue messages to the albums' data files through an object store.
 //!
-//! Per touched album: one read of its data file, one read of its `album.yml` when that changed,
-//! and one write when anything changed; then, if any album changed, one read and one write of
-//! the gallery summary. Nothing is listed (except the manifests of an album whose data file is
-//! damaged, to make it again); the gallery's size does not matter.
+//! Per touched album: one read of its data (the head and its chunks, [`crate::album_file`]), one
+//! read of its `album.yml` when that changed, and when anything changed, the chunks that changed
+//! and one write of the head; then, if any album changed, one read and one write of the gallery
+//! summary. Nothing is listed (except the manifests of an album whose data is damaged, to make it
+//! again); the gallery's size does not matter.
 //!
-//! Two site builders may run at once (the queue's concurrency is 2), so every data file is
-//! changed through [`shared::store::Update`]: written only if still the version read, else read
-//! again and the messages applied again, a few times at most. Each save raises the album's
+//! Two site builders may run at once (the queue's concurrency is 2), so every head and the summary
+//! are changed through [`shared::store::Update`]: written only if still the version read, else
+//! read again and the messages applied again, a few times at most. Each save raises the album's
 //! `revision`, so the summary never goes back to an older version.
 
-use crate::album::{apply, unreferenced_derivatives, AlbumData, Applied, ALBUM_DATA_SCHEMA};
+use crate::album::{apply, unreferenced_derivatives, AlbumData, Applied};
+use crate::album_file::{self, FileError};
 use crate::gallery::{GallerySummary, GALLERY_SCHEMA};
 use crate::metadata::{AlbumMetadata, MAX_ALBUM_YML};
 use crate::rebuild::rebuild_album;
@@ -23,8 +25,9 @@ use shoebox_core::keys::{album_data_key, album_metadata_key, GALLERY_DATA_KEY};
 use shoebox_core::SiteMessage;
 use std::collections::BTreeMap;
 
-/// Largest album data file read (a 5,000-photo album is a few MB).
-const MAX_DATA_FILE: u64 = 256 << 20;
+/// Largest data file read (the gallery summary; an album's head before chunks was a few MB per
+/// 5,000 photos).
+const MAX_DATA_FILE: u64 = album_file::MAX_HEAD;
 /// How data files are read before they are changed.
 const READ_DATA_FILE: Read = Read::Body { max_bytes: MAX_DATA_FILE };
 
@@ -43,13 +46,6 @@ pub trait DataFile: Serialize + DeserializeOwned {
     const SCHEMA: u32;
     /// The schema a file says it has.
     fn schema(&self) -> u32;
-}
-
-impl DataFile for AlbumData {
-    const SCHEMA: u32 = ALBUM_DATA_SCHEMA;
-    fn schema(&self) -> u32 {
-        self.schema
-    }
 }
 
 impl DataFile for GallerySummary {
@@ -82,6 +78,10 @@ pub struct BatchReport {
     /// Derivative keys in the resized bucket that no photo refers to any more (replaced or stale
     /// versions); deleted once the pages no longer show them.
     pub unreferenced: Vec<String>,
+    /// Data keys written (album heads and chunks, the summary).
+    pub written: Vec<String>,
+    /// Data chunks deleted because no head names them any more.
+    pub deleted: Vec<String>,
 }
 
 /// Why an album could not be updated.
@@ -101,6 +101,15 @@ pub enum UpdateError {
         /// What is wrong.
         reason: String,
     },
+}
+
+impl From<FileError> for UpdateError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Store(e) => Self::Store(e),
+            FileError::Damaged { key, reason } => Self::BadDataFile { key, reason },
+        }
+    }
 }
 
 /// A data file's stored bytes as `T` (`empty()` when there is no file), refusing other schemas.
@@ -132,9 +141,9 @@ async fn load_versioned<T: DataFile>(
     Ok(Saved { value, etag: object.map(|o| o.info.etag) })
 }
 
-/// Reads an album's data file (a new, empty album when there is none).
+/// Reads an album's data (a new, empty album when there is none).
 pub async fn load_album(web: &dyn ObjectStore, album: &str) -> Result<AlbumData, UpdateError> {
-    Ok(load_versioned(web, &album_data_key(album), || AlbumData::new(album)).await?.value)
+    Ok(album_file::load(web, album).await?.data)
 }
 
 /// Reads the gallery summary (empty when there is none).
@@ -186,10 +195,13 @@ struct AlbumOutcome {
     unreferenced: Vec<String>,
     /// Messages older than the data.
     stale: usize,
+    /// Keys written (the head and new chunks) and chunks deleted.
+    written: Vec<String>,
+    deleted: Vec<String>,
 }
 
-/// Applies one album's messages to its data file, as it is stored when the write happens. A
-/// damaged data file is made again from the photos' manifests first, so no change is lost.
+/// Applies one album's messages to its data, as it is stored when the head is written. Damaged
+/// data is made again from the photos' manifests first, so no change is lost.
 async fn apply_album(
     source: &dyn ObjectStore,
     resized: &dyn ObjectStore,
@@ -203,16 +215,25 @@ async fn apply_album(
     let key = album_data_key(album);
     let options = PutOptions::json();
     let mut update = Update::new(web, &key, READ_DATA_FILE, &options);
+    let mut written = Vec::new();
+    // Chunks written by attempts that lost the race for the head.
+    let mut orphans: Vec<String> = Vec::new();
     loop {
         let current = update.read().await?;
-        let (mut data, mut changed) = match parse(&key, current.body.as_deref(), || AlbumData::new(album)) {
-            Ok(data) => (data, false),
-            Err(damaged @ UpdateError::BadDataFile { .. }) => {
+        let read = album_file::read(web, album, current.body.as_deref(), current.etag.as_deref()).await;
+        let (stored, mut changed) = match read {
+            Ok(Some(stored)) => (stored, false),
+            // A chunk went with a newer head: read that one.
+            Ok(None) => continue,
+            Err(FileError::Damaged { key, reason }) => {
+                let damaged = UpdateError::BadDataFile { key, reason };
                 tracing::error!(album, error = %damaged, "rebuilding the album's data from its manifests");
-                (rebuild_album(source, resized, album).await?, true)
+                let data = rebuild_album(source, resized, album).await?;
+                (album_file::Stored { data, chunks: Vec::new() }, true)
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(e.into()),
         };
+        let mut data = stored.data;
         let (mut unreferenced, mut stale) = (Vec::new(), 0);
         for m in messages {
             let before = match m {
@@ -229,17 +250,35 @@ async fn apply_album(
                 unreferenced.extend(unreferenced_derivatives(before.as_ref(), manifest, after));
             }
         }
-        let outcome = |current, changed| AlbumOutcome { current, changed, unreferenced, stale };
         if !changed {
-            return Ok(outcome(Saved { value: data, etag: current.etag }, false));
+            let deleted = album_file::delete_retired_chunks(web, album, &orphans, &stored.chunks).await;
+            let current = Saved { value: data, etag: current.etag };
+            return Ok(AlbumOutcome { current, changed, unreferenced, stale, written, deleted });
         }
         data.revision += 1;
-        let etag = match update.write(to_json(&key, &data)?).await? {
-            Written::Conflict => continue,
-            Written::Stored(etag) => Some(etag),
+        let encoded = album_file::encode(&data)?;
+        let new = album_file::write_new_chunks(web, album, &encoded, &stored.chunks).await?;
+        let etag = match update.write(encoded.head.clone()).await? {
+            Written::Conflict => {
+                orphans.extend(new.iter().map(|c| c.hash.clone()));
+                written.extend(new.into_iter().map(|c| c.key));
+                continue;
+            }
+            Written::Stored(etag) => {
+                written.push(key.clone());
+                Some(etag)
+            }
             Written::Unchanged => current.etag,
         };
-        return Ok(outcome(Saved { value: data, etag }, true));
+        written.extend(new.into_iter().map(|c| c.key));
+        // Retired: what the replaced head named and this one does not, and what lost attempts
+        // wrote that neither names (the head read names what the other run wrote).
+        let keep: Vec<String> = encoded.hashes().into_iter().chain(stored.chunks.iter().cloned()).collect();
+        let mut deleted =
+            album_file::delete_retired_chunks(web, album, &stored.chunks, &encoded.hashes()).await;
+        deleted.extend(album_file::delete_retired_chunks(web, album, &orphans, &keep).await);
+        let current = Saved { value: data, etag };
+        return Ok(AlbumOutcome { current, changed: true, unreferenced, stale, written, deleted });
     }
 }
 
@@ -298,6 +337,8 @@ pub async fn apply_batch(
             Ok(outcome) => {
                 report.stale += outcome.stale;
                 report.unreferenced.extend(outcome.unreferenced);
+                report.written.extend(outcome.written);
+                report.deleted.extend(outcome.deleted);
                 if outcome.changed {
                     report.changed.push(album.to_owned());
                 } else {
@@ -316,6 +357,9 @@ pub async fn apply_batch(
     if !report.touched_data.is_empty() {
         let (gallery, changed, retitled) = update_gallery(web, &report.touched_data).await?;
         report.gallery_changed = changed;
+        if changed {
+            report.written.push(GALLERY_DATA_KEY.to_owned());
+        }
         // What an earlier try of an unchanged album did is unknown: its sub-albums too.
         report.retitled = retitled.into_iter().chain(report.unchanged.iter().cloned()).collect();
         report.gallery = Some(gallery);

@@ -1,6 +1,7 @@
 //! A big album's grid in parts, through `update_site` over a memory store: the page and its parts
 //! show every photo exactly once in the album's order after additions, a deletion in the middle
-//! of a part and a re-sort; one new photo rewrites the page and one or two parts, not the album;
+//! of a part and a re-sort; one new photo rewrites the page and one or two parts, and its data
+//! head and one or two chunks, not the album;
 //! parts no page lists any more are deleted, with the page of an album that empties.
 
 use bytes::Bytes;
@@ -174,11 +175,21 @@ async fn one_new_photo_in_a_10000_photo_album_rewrites_a_small_part_of_it() {
     assert!(page_bytes <= 100_000, "the page is {page_bytes} bytes");
 
     let report = site.update(&[upsert(&key(9_001), 9_001)]).await;
-    let mut bytes = 0;
+    let (mut data, mut pages) = (0, 0);
     for key in &report.written {
-        bytes += site.text(key).await.expect("written").len();
+        let bytes = site.web.get(key, u64::MAX).await.expect("get").expect("written").body.len();
+        if key.starts_with(shoebox_core::keys::DATA_PREFIX) {
+            data += bytes;
+        } else {
+            pages += bytes;
+        }
     }
     // The page (36 photos) and one or two parts of about 48: well under the album's 10,000
     // photos (several MB as one page).
-    assert!(bytes <= 150_000, "one new photo rewrote {bytes} bytes of pages: {:?}", report.written);
+    assert!(pages <= 150_000, "one new photo rewrote {pages} bytes of pages: {:?}", report.written);
+    // The album's head, one or two data chunks and the gallery summary, not the album's data
+    // (about 4 MB as one file).
+    assert!(data <= 32_000, "one new photo rewrote {data} bytes of data in {} objects", report.written.len());
+    let chunks = report.written.iter().filter(|k| shoebox_core::keys::data_chunk_of_key(k).is_some()).count();
+    assert!((1..=2).contains(&chunks), "{chunks} data chunks written");
 }

@@ -5,7 +5,7 @@ use shared::store::OpCounts;
 use shared::{MemoryStore, ObjectStore, PutOptions};
 use shoebox_core::keys::{album_data_key, GALLERY_DATA_KEY};
 use shoebox_core::{Derivative, ExifSummary, PhotoManifest, Sequencer, SiteMessage};
-use site_builder::{apply_batch, AlbumData, GallerySummary, SortOrder};
+use site_builder::{album_file, apply_batch, AlbumData, GallerySummary, SortOrder};
 
 fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
     let key = format!("{album}/IMG_{n:05}.jpg");
@@ -44,8 +44,7 @@ async fn gallery(albums: usize, per_album: usize) -> MemoryStore {
             let m = manifest(&album, n, "e1");
             data.photos.insert(m.source_key.clone(), m);
         }
-        let body = serde_json::to_vec(&data).expect("serialises");
-        web.put(&album_data_key(&album), Bytes::from(body), &PutOptions::json()).await.expect("put");
+        album_file::save_whole(&web, &data).await.expect("saves");
         summary.update(&data);
     }
     let body = serde_json::to_vec(&summary).expect("serialises");
@@ -58,21 +57,38 @@ fn upsert(m: PhotoManifest) -> SiteMessage {
     SiteMessage::PhotoUpserted { manifest: Box::new(m) }
 }
 
+/// The chunks an album's head names now.
+async fn chunks_of(web: &MemoryStore, album: &str) -> usize {
+    album_file::load(web, album).await.expect("loads").chunks.len()
+}
+
 #[tokio::test]
-async fn one_new_photo_in_a_100000_photo_gallery_is_two_reads_and_two_writes() {
+async fn one_new_photo_in_a_100000_photo_gallery_reads_one_album_and_writes_a_chunk() {
     let source = MemoryStore::new();
     let resized = MemoryStore::new();
     let web = gallery(2_000, 50).await;
     let album = "Year 2007/Album 0007";
+    let chunks = chunks_of(&web, album).await;
+    web.reset_counts();
     let new = upsert(manifest(album, 50, "e1"));
 
     let report = apply_batch(&source, &resized, &web, std::slice::from_ref(&new)).await.expect("applies");
     assert_eq!(report.changed, vec![album.to_owned()]);
     assert!(report.gallery_changed, "the album's count changed");
+    let counts = web.counts();
     assert_eq!(
-        web.counts(),
-        OpCounts { reads: 2, writes: 2, lists: 0 },
-        "no listing: the album's data file and the gallery summary, each read once and written once"
+        (counts.reads, counts.lists),
+        (chunks + 2, 0),
+        "no listing: the album's head and its {chunks} chunks, and the gallery summary"
+    );
+    let new_chunks = report.written.iter().filter(|k| k.contains("/_c/")).count();
+    assert!((1..=2).contains(&new_chunks), "{:?}", report.written);
+    assert_eq!(report.deleted.len(), new_chunks, "the chunks replaced: {:?}", report.deleted);
+    assert_eq!(
+        counts.writes,
+        2 * new_chunks + 2,
+        "the new chunks, the head and the summary written, the replaced chunks deleted: {:?}",
+        report.written
     );
     assert_eq!(source.counts(), OpCounts::default());
 
@@ -81,15 +97,12 @@ async fn one_new_photo_in_a_100000_photo_gallery_is_two_reads_and_two_writes() {
     assert_eq!(replay.unchanged, vec![album.to_owned()]);
     assert_eq!(
         web.counts(),
-        OpCounts { reads: 2, writes: 0, lists: 0 },
+        OpCounts { reads: chunks_of(&web, album).await + 2, writes: 0, lists: 0 },
         "a replay reads the album and the summary (an earlier try may have failed between them) \
          and writes nothing"
     );
 
-    let data: AlbumData = serde_json::from_slice(
-        &web.get(&album_data_key(album), u64::MAX).await.expect("get").expect("exists").body,
-    )
-    .expect("json");
+    let data = site_builder::update::load_album(&web, album).await.expect("loads");
     assert_eq!(data.photos.len(), 51);
     let gallery = site_builder::update::load_gallery(&web).await.expect("loads");
     assert_eq!(gallery.albums.len(), 2_000);
@@ -105,11 +118,40 @@ async fn a_burst_into_one_album_is_a_bounded_number_of_operations() {
     let burst: Vec<SiteMessage> = (100..600).map(|n| upsert(manifest(album, n, "e1"))).collect();
     let report = apply_batch(&source, &resized, &web, &burst).await.expect("applies");
     assert_eq!(report.changed.len(), 1);
+    let counts = web.counts();
+    let chunks = chunks_of(&web, album).await;
+    assert!(chunks >= 5, "{chunks} chunks");
     assert_eq!(
-        web.counts(),
-        OpCounts { reads: 2, writes: 2, lists: 0 },
-        "500 photos, one album: same cost as one"
+        counts,
+        OpCounts { reads: 3, writes: chunks + 3, lists: 0 },
+        "500 photos, one album: its head, its one chunk and the summary read once; each of its \
+         {chunks} chunks, its head and the summary written once, and its one chunk before deleted"
     );
+}
+
+/// Stores from before chunks hold an album in one file (schema 1): it is read, and its next
+/// change writes it in chunks.
+#[tokio::test]
+async fn an_album_in_one_file_goes_into_chunks_on_its_next_change() {
+    let (source, resized, web) = (MemoryStore::new(), MemoryStore::new(), MemoryStore::new());
+    let album = "Old";
+    let mut data = AlbumData::new(album);
+    for n in 0..300 {
+        let m = manifest(album, n, "e1");
+        data.photos.insert(m.source_key.clone(), m);
+    }
+    let body = serde_json::to_vec(&data).expect("serialises");
+    web.put(&album_data_key(album), Bytes::from(body), &PutOptions::json()).await.expect("put");
+    apply_batch(&source, &resized, &web, &[upsert(manifest(album, 300, "e1"))]).await.expect("applies");
+    let head: serde_json::Value = serde_json::from_slice(
+        &web.get(&album_data_key(album), u64::MAX).await.expect("get").expect("head").body,
+    )
+    .expect("json");
+    assert_eq!(head["schema"], 2);
+    assert!(head.get("photos").is_none(), "{head}");
+    let stored = album_file::load(&web, album).await.expect("loads");
+    assert_eq!(stored.data.photos.len(), 301);
+    assert!(stored.chunks.len() >= 5, "{} chunks", stored.chunks.len());
 }
 
 #[tokio::test]

@@ -78,19 +78,28 @@ async fn main() -> anyhow::Result<()> {
         if let SiteMessage::PhotoUpserted { manifest } = &mut extra {
             manifest.etag = "added".into();
         }
+        let started = std::time::Instant::now();
         let report = update_site(buckets, &renderer, &[extra]).await?;
-        let mut total = 0;
+        let took = started.elapsed();
+        let (mut pages, mut data) = (0, 0);
         for key in &report.written {
-            total += size(key);
             println!("  wrote {key}: {} bytes", size(key));
+            if key.starts_with(shoebox_core::keys::DATA_PREFIX) {
+                data += size(key);
+            } else {
+                pages += size(key);
+            }
         }
         for key in &report.deleted {
             println!("  deleted {key}");
         }
-        println!("one new photo in the middle wrote {total} bytes in {} objects", report.written.len());
-        // The album's data file is rewritten too (one file per album, not in parts yet).
-        let data = shoebox_core::keys::album_data_key("Big");
-        println!("  and rewrote the album's data file {data}: {} bytes", size(&data));
+        println!(
+            "one new photo in the middle wrote {} bytes in {} objects: {pages} of pages, {data} of data \
+             ({} ms)",
+            pages + data,
+            report.written.len(),
+            took.as_millis()
+        );
     }
     Ok(())
 }

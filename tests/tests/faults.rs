@@ -441,6 +441,10 @@ async fn site_run(
     };
     deliver(records, batch, &faulty, handle, check).await;
     let mut out = contents(&web).await;
+    // Data chunks are compared through the heads that name them (reading a head reads its
+    // chunks, so a missing one fails here). A write that failed after its chunks were stored can
+    // leave chunks no head names: storage only, swept by rebuild-all.
+    out.retain(|key, _| shoebox_core::keys::data_chunk_of_key(key).is_none());
     // Data files: what they hold, not how often they were saved (`revision`, tombstones).
     for (key, body) in out.iter_mut() {
         if let Some(album) = shoebox_core::keys::album_of_data_key(key) {
