@@ -1,0 +1,335 @@
+//! The video worker with a real ffmpeg (`SHOEBOX_FFMPEG`, which `./scripts/test` points at the
+//! pinned imageio-ffmpeg wheel's binary; these tests fail, not skip, without one). The clips are
+//! made here with that ffmpeg: an iPhone-like portrait HEVC 10-bit MOV with AAC and a Live Photo
+//! content identifier, a web-ready H.264 MP4, an audio-only file and broken files. Each output is
+//! checked by probing it in Rust and by decoding its pixels.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use video_worker::{plan, probe, Ffmpeg, FfmpegError, Plan, Refusal, VideoCodec, VideoInfo};
+
+fn ffmpeg() -> Ffmpeg {
+    Ffmpeg::locate(Duration::from_secs(120)).expect("these tests need ffmpeg: run ./scripts/test")
+}
+
+async fn make(dir: &Path, name: &str, args: &[&str]) -> PathBuf {
+    let out = dir.join(name);
+    let mut all: Vec<std::ffi::OsString> =
+        ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"].iter().map(Into::into).collect();
+    all.extend(args.iter().map(Into::into));
+    all.push(out.clone().into());
+    ffmpeg().run(all).await.expect("makes the fixture");
+    out
+}
+
+fn probed(path: &Path) -> VideoInfo {
+    probe(std::fs::File::open(path).expect("open")).expect("probes")
+}
+
+/// The first frame of `path` as shown (upright), as RGB bytes.
+async fn first_frame(dir: &Path, path: &Path) -> Vec<u8> {
+    let raw = dir.join("frame.rgb");
+    let args = ["-i", path.to_str().expect("utf8"), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24"];
+    let mut all: Vec<std::ffi::OsString> =
+        ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"].iter().map(Into::into).collect();
+    all.extend(args.iter().map(Into::into));
+    all.push(raw.clone().into());
+    ffmpeg().run(all).await.expect("decodes");
+    std::fs::read(raw).expect("frame")
+}
+
+/// The video stream's packets, hashed by ffmpeg's streamhash muxer (what a remux must keep).
+async fn video_hash(dir: &Path, path: &Path) -> String {
+    let out = dir.join("hash.txt");
+    let args = [
+        "-i",
+        path.to_str().expect("utf8"),
+        "-map",
+        "0:v:0",
+        "-c",
+        "copy",
+        "-f",
+        "streamhash",
+        "-hash",
+        "md5",
+    ];
+    let mut all: Vec<std::ffi::OsString> =
+        ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"].iter().map(Into::into).collect();
+    all.extend(args.iter().map(Into::into));
+    all.push(out.clone().into());
+    ffmpeg().run(all).await.expect("hashes");
+    std::fs::read_to_string(out).expect("hash")
+}
+
+#[tokio::test]
+async fn an_iphone_like_portrait_hevc_clip_becomes_an_upright_h264_web_mp4() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // 320×240 coded, a white square in the coded top-left corner, 10-bit HEVC and AAC; then a
+    // display matrix that turns it a quarter clockwise to portrait, as an iPhone held upright
+    // writes it, and the Live Photo keys.
+    let coded = make(
+        dir.path(),
+        "coded.mov",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=1.5,drawbox=x=0:y=0:w=60:h=60:color=white:t=fill",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=1.5",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=error",
+            "-pix_fmt",
+            "yuv420p10le",
+            "-tag:v",
+            "hvc1",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ],
+    )
+    .await;
+    let clip = make(
+        dir.path(),
+        "IMG_0001.MOV",
+        &[
+            "-display_rotation",
+            "-90",
+            "-i",
+            coded.to_str().expect("utf8"),
+            "-c",
+            "copy",
+            "-movflags",
+            "use_metadata_tags",
+            "-metadata",
+            "com.apple.quicktime.content.identifier=4A3B2C1D-0000-4000-8000-0123456789AB",
+            "-metadata",
+            "com.apple.quicktime.creationdate=2024-05-01T12:00:00+0200",
+        ],
+    )
+    .await;
+
+    let info = probed(&clip);
+    let video = info.video.clone().expect("a video track");
+    assert_eq!(video.codec, VideoCodec::Hevc);
+    assert_eq!((video.bit_depth, video.chroma.as_deref()), (Some(10), Some("4:2:0")));
+    assert_eq!((video.width, video.height, video.rotation), (320, 240, 90));
+    assert_eq!(video.display_size(), (240, 320), "portrait as shown");
+    assert_eq!(info.audio.as_deref(), Some("mp4a"));
+    assert!((1_400..=1_600).contains(&info.duration_ms), "{} ms", info.duration_ms);
+    assert_eq!(info.content_identifier.as_deref(), Some("4A3B2C1D-0000-4000-8000-0123456789AB"));
+    assert_eq!(info.created_at.as_deref(), Some("2024-05-01T12:00:00+0200"));
+    assert!(!info.faststart, "ffmpeg writes moov last unless told");
+
+    let web_plan = plan(&info).expect("a video");
+    assert!(matches!(web_plan, Plan::Transcode(ref w) if (w.width, w.height) == (240, 320)), "{web_plan:?}");
+    let web = dir.path().join("web.mp4");
+    ffmpeg().web_mp4(&clip, &web, &web_plan).await.expect("transcodes");
+
+    let out = probed(&web);
+    let v = out.video.clone().expect("video");
+    assert_eq!(v.codec, VideoCodec::H264);
+    assert_eq!((v.bit_depth, v.chroma.as_deref(), v.hdr), (Some(8), Some("4:2:0"), false));
+    assert_eq!((v.width, v.height, v.rotation), (240, 320, 0), "portrait pixels, no display matrix left");
+    assert_eq!(out.audio.as_deref(), Some("mp4a"), "the sound stays");
+    assert!(out.faststart, "moov before mdat");
+    assert!(out.duration_ms.abs_diff(info.duration_ms) <= 100, "{} vs {}", out.duration_ms, info.duration_ms);
+    assert_eq!(out.content_identifier, None, "no metadata in the web copy");
+    assert_eq!(plan(&out), Ok(Plan::Remux), "the web copy is what a web MP4 is");
+
+    // The coded top-left corner, turned a quarter clockwise, is the top-right corner as shown.
+    let frame = first_frame(dir.path(), &web).await;
+    assert_eq!(frame.len(), 240 * 320 * 3);
+    let pixel = |x: usize, y: usize| {
+        let i = (y * 240 + x) * 3;
+        frame[i..i + 3].iter().map(|&c| u32::from(c)).sum::<u32>()
+    };
+    assert!(pixel(230, 10) > 700, "white at the top right: {}", pixel(230, 10));
+    assert!(pixel(10, 10) < 600, "not at the top left: {}", pixel(10, 10));
+
+    // The poster is upright too.
+    let poster = dir.path().join("poster.jpg");
+    ffmpeg().poster(&clip, &poster, info.duration_ms).await.expect("poster");
+    let frame = first_frame(dir.path(), &poster).await;
+    assert_eq!(frame.len(), 240 * 320 * 3, "the poster is 240×320");
+}
+
+#[tokio::test]
+async fn a_web_ready_mp4_is_remuxed_with_the_same_video_bytes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = make(
+        dir.path(),
+        "clip.mp4",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=640x360:rate=30:duration=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=frequency=440:duration=2",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-shortest",
+        ],
+    )
+    .await;
+    let info = probed(&clip);
+    assert_eq!(info.video.as_ref().map(|v| v.h264_profile.is_some()), Some(true));
+    assert!(!info.faststart);
+    assert_eq!(plan(&info), Ok(Plan::Remux));
+    let web = dir.path().join("web.mp4");
+    let started = std::time::Instant::now();
+    ffmpeg().web_mp4(&clip, &web, &Plan::Remux).await.expect("remuxes");
+    let took = started.elapsed();
+    assert!(probed(&web).faststart);
+    assert_eq!(
+        video_hash(dir.path(), &web).await,
+        video_hash(dir.path(), &clip).await,
+        "the same video packets"
+    );
+    // A remux copies: far under the clip's 2 s even on a slow machine (an encode is not).
+    assert!(took < Duration::from_secs(2), "{took:?}");
+}
+
+#[tokio::test]
+async fn files_that_are_not_videos_are_named_with_their_reason() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let write = |name: &str, body: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).expect("write");
+        path
+    };
+    let err = |path: &Path| probe(std::fs::File::open(path).expect("open")).expect_err("refused").to_string();
+    assert_eq!(err(&write("empty.mp4", b"")), "not an MP4 or QuickTime video: the file is empty");
+    assert!(err(&write("text.mp4", b"<html>not a video</html>")).contains("not an ftyp box"));
+
+    let clip = make(
+        dir.path(),
+        "clip.mov",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=1",
+            "-c:v",
+            "libx264",
+            "-preset",
+            "ultrafast",
+        ],
+    )
+    .await;
+    let bytes = std::fs::read(&clip).expect("read");
+    // moov comes last: a cut upload has none (and its mdat runs past the end).
+    let cut = write("cut.mov", &bytes[..bytes.len() / 2]);
+    let says = err(&cut);
+    assert!(says.contains("runs past the end") || says.contains("no moov box"), "{says}");
+
+    // Audio only: a video file without a picture.
+    let m4a = make(dir.path(), "voice.m4a", &["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac"]).await;
+    let info = probed(&m4a);
+    assert_eq!(info.audio.as_deref(), Some("mp4a"));
+    assert_eq!(plan(&info), Err(Refusal::NoVideo));
+}
+
+#[tokio::test]
+async fn an_ffmpeg_that_runs_too_long_is_stopped() {
+    let mut slow = ffmpeg();
+    slow.timeout = Duration::from_millis(300);
+    let args = [
+        "-hide_banner",
+        "-nostdin",
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=1920x1080:duration=600",
+        "-f",
+        "null",
+        "-",
+    ];
+    let started = std::time::Instant::now();
+    let err = slow.run(args.iter().map(Into::into).collect()).await.expect_err("stopped");
+    assert!(matches!(err, FfmpegError::TimedOut(_)), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn ffmpeg_s_own_error_is_in_the_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let junk = dir.path().join("junk.mov");
+    std::fs::write(&junk, b"not a video at all").expect("write");
+    let err = ffmpeg().web_mp4(&junk, &dir.path().join("out.mp4"), &Plan::Remux).await.expect_err("fails");
+    assert!(err.to_string().contains("Invalid data found"), "{err}");
+}
+
+/// Cut and damaged copies of a real clip: each is probed to an answer (a description or an
+/// error), never a panic or a hang.
+#[tokio::test]
+async fn cut_and_damaged_clips_never_panic_the_probe() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = make(
+        dir.path(),
+        "clip.mov",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=error",
+            "-tag:v",
+            "hvc1",
+            "-c:a",
+            "aac",
+            "-movflags",
+            "+faststart+use_metadata_tags",
+            "-metadata",
+            "com.apple.quicktime.content.identifier=X",
+        ],
+    )
+    .await;
+    let bytes = std::fs::read(&clip).expect("read");
+    let moov_end = bytes.windows(4).position(|w| w == b"mdat").expect("mdat");
+    let probe_bytes = |b: Vec<u8>| probe(std::io::Cursor::new(b)).map(|_| ());
+    let mut answers = (0, 0);
+    for len in (0..bytes.len()).step_by(97).chain(0..moov_end.min(400)) {
+        match probe_bytes(bytes[..len].to_vec()) {
+            Ok(()) => answers.0 += 1,
+            Err(_) => answers.1 += 1,
+        }
+    }
+    // Flip bytes inside the boxes that are parsed (ftyp and moov), a few at a time.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..3_000 {
+        let mut damaged = bytes.clone();
+        for _ in 0..3 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let at = (seed as usize) % moov_end;
+            damaged[at] = (seed >> 32) as u8;
+        }
+        match probe_bytes(damaged) {
+            Ok(()) => answers.0 += 1,
+            Err(_) => answers.1 += 1,
+        }
+    }
+    assert!(answers.1 > 0 && answers.0 > 0, "some damage is refused, some is harmless: {answers:?}");
+}
