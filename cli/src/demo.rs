@@ -110,6 +110,7 @@ fn write_samples(albums: &Path) -> anyhow::Result<()> {
                 exposure: (1, [60, 125, 250, 500][i % 4]),
                 f_number_tenths: [28, 40, 56, 80][i % 4],
                 iso: [100, 200, 400, 800][i % 4],
+                ..SampleExif::default()
             };
             let jpeg = sample_jpeg(*w, *h, seed, Some(&exif))?;
             std::fs::write(folder.join(format!("IMG_{:04}.jpg", i + 1)), jpeg)?;

@@ -55,6 +55,10 @@ pub fn read_metadata(bytes: &[u8]) -> PhotoMetadata {
         aperture: rational(Tag::FNumber).filter(|f| *f > 0.0).map(|f| format!("f/{}", trim(f, 1))),
         iso: field(Tag::PhotographicSensitivity).and_then(|v| v.get_uint(0)).filter(|i| *i > 0),
         focal_length: rational(Tag::FocalLength).filter(|f| *f > 0.0).map(|f| format!("{} mm", trim(f, 1))),
+        content_identifier: match exif.get_field(Tag::MakerNote, In::PRIMARY).map(|f| &f.value) {
+            Some(Value::Undefined(note, _)) => apple_content_identifier(note),
+            _ => None,
+        },
     };
     PhotoMetadata { orientation, summary }
 }
@@ -72,6 +76,33 @@ fn metadata_part(bytes: &[u8]) -> Cow<'_, [u8]> {
         }
         _ => Cow::Borrowed(bytes),
     }
+}
+
+/// The Live Photo content identifier in an Apple MakerNote: `Apple iOS\0`, a version (2 bytes),
+/// `MM`, then a big-endian IFD whose offsets count from the MakerNote's start; tag 0x0011 is an
+/// ASCII UUID. Anything else (another maker, a damaged note) is `None`.
+fn apple_content_identifier(note: &[u8]) -> Option<String> {
+    const IFD: usize = 14;
+    if !note.starts_with(b"Apple iOS\0") || note.get(12..14)? != b"MM" {
+        return None;
+    }
+    let u16_at = |at: usize| note.get(at..at + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
+    let u32_at = |at: usize| note.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+    let entries = usize::from(u16_at(IFD)?);
+    (0..entries.min(512)).find_map(|i| {
+        let entry = IFD + 2 + 12 * i;
+        // Tag 0x0011, type 2 (ASCII).
+        if u16_at(entry)? != 0x0011 || u16_at(entry + 2)? != 2 {
+            return None;
+        }
+        let count = usize::try_from(u32_at(entry + 4)?).ok()?;
+        let at = if count <= 4 { entry + 8 } else { usize::try_from(u32_at(entry + 8)?).ok()? };
+        let text = note.get(at..at.checked_add(count)?)?;
+        let id = std::str::from_utf8(text).ok()?.trim_end_matches('\0').trim();
+        let plausible =
+            (8..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        plausible.then(|| id.to_owned())
+    })
 }
 
 fn ascii(value: &Value) -> Option<String> {
@@ -151,6 +182,48 @@ mod tests {
         );
         assert_eq!(iso_datetime("0000:00:00 00:00:00", None), None);
         assert_eq!(iso_datetime("garbage", None), None);
+    }
+
+    /// An Apple MakerNote as an iPhone writes it: the header, then an IFD with a few int32
+    /// entries and the content identifier stored after the IFD.
+    fn apple_note(id: &[u8]) -> Vec<u8> {
+        let mut note = b"Apple iOS\0\0\x01MM".to_vec();
+        let entries: u16 = 3;
+        let data_at = 14 + 2 + 12 * usize::from(entries) + 4;
+        note.extend(entries.to_be_bytes());
+        for (tag, kind, count, value) in
+            [(0x0001u16, 9u16, 1u32, 14u32), (0x000a, 9, 1, 3), (0x0011, 2, id.len() as u32, data_at as u32)]
+        {
+            note.extend(tag.to_be_bytes());
+            note.extend(kind.to_be_bytes());
+            note.extend(count.to_be_bytes());
+            note.extend(value.to_be_bytes());
+        }
+        note.extend(0u32.to_be_bytes());
+        note.extend(id);
+        note
+    }
+
+    #[test]
+    fn a_live_photo_s_still_names_its_motion() {
+        let id = b"FFCBAC24-E547-4BBC-AF47-38B1A3D845E3\0";
+        assert_eq!(
+            apple_content_identifier(&apple_note(id)).as_deref(),
+            Some("FFCBAC24-E547-4BBC-AF47-38B1A3D845E3")
+        );
+        // Through a JPEG's EXIF, as read_metadata reads a photo.
+        let exif = samples::SampleExif { maker_note: apple_note(id), ..Default::default() };
+        let jpeg = samples::sample_jpeg(40, 30, 1, Some(&exif)).expect("encodes");
+        let read = read_metadata(&jpeg);
+        assert_eq!(read.summary.content_identifier.as_deref(), Some("FFCBAC24-E547-4BBC-AF47-38B1A3D845E3"));
+        // Another maker's note, a cut note, an offset past the end, or junk text: none.
+        assert_eq!(apple_content_identifier(b"Nikon\0\x02\x10\0\0MM\0\0\0\x08"), None);
+        let full = apple_note(id);
+        assert_eq!(apple_content_identifier(&full[..full.len() - 10]), None);
+        let mut far = apple_note(id);
+        far[14 + 2 + 24 + 8..14 + 2 + 24 + 12].copy_from_slice(&u32::MAX.to_be_bytes());
+        assert_eq!(apple_content_identifier(&far), None);
+        assert_eq!(apple_content_identifier(&apple_note(b"<script>alert(1)</script>\0")), None);
     }
 
     #[test]

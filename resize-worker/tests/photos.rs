@@ -333,6 +333,7 @@ fn sample_photos_decode_and_carry_their_exif() {
         exposure: (1, 250),
         f_number_tenths: 28,
         iso: 400,
+        ..Default::default()
     };
     let jpeg = samples::sample_jpeg(300, 200, 7, Some(&exif)).expect("encodes");
     let photo = resize_photo(&jpeg, "jpg", &Limits::default()).expect("the worker reads it");

@@ -58,6 +58,8 @@ pub struct SampleExif {
     pub f_number_tenths: u32,
     /// ISO speed.
     pub iso: u16,
+    /// A MakerNote's bytes (none when empty), e.g. an Apple one naming a Live Photo's motion.
+    pub maker_note: Vec<u8>,
 }
 
 /// A photo-like JPEG (quality 92, 4:2:2 like a camera), with EXIF when given.
@@ -100,7 +102,10 @@ fn exif_segment(e: &SampleExif) -> Vec<u8> {
         (0x829D, 5, rational((e.f_number_tenths, 10))),
         (0x8827, 3, e.iso.to_le_bytes().to_vec()),
         (0x9003, 2, ascii(&e.taken)),
-    ];
+    ]
+    .into_iter()
+    .chain((!e.maker_note.is_empty()).then(|| (0x927C, 7, e.maker_note.clone())))
+    .collect();
     let ifd_len = |n: usize| 2 + n * 12 + 4;
     let ifd0_at = 8usize;
     let exif_at = ifd0_at + ifd_len(ifd0.len() + 1);

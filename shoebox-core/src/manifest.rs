@@ -53,7 +53,7 @@ pub struct Derivative {
     pub bytes: u64,
 }
 
-/// The EXIF subset shown next to a photo; every field is optional.
+/// The EXIF subset shown next to a photo, and the Live Photo identifier; every field is optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExifSummary {
     /// When the photo was taken, as `YYYY-MM-DDTHH:MM:SS` (plus the offset when the camera wrote one).
@@ -77,6 +77,10 @@ pub struct ExifSummary {
     /// Focal length, e.g. `35 mm`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focal_length: Option<String>,
+    /// Apple's Live Photo content identifier (MakerNote tag 0x0011): the still's motion is the
+    /// QuickTime clip whose `com.apple.quicktime.content.identifier` is the same. Not shown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_identifier: Option<String>,
 }
 
 /// Why a stored manifest could not be read.

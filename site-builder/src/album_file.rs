@@ -365,7 +365,8 @@ mod tests {
     }
 
     /// A manifest as a phone photo's looks: its own ETag, four derivatives under its own hash, a
-    /// ThumbHash and EXIF (each made from hashes of the name, so nothing repeats across photos).
+    /// ThumbHash, EXIF and a Live Photo identifier (each made from hashes of the name, so nothing
+    /// repeats across photos).
     fn phone_photo(key: &str, n: usize) -> PhotoManifest {
         let hash = |salt: &str| md5_etag(format!("{salt}{key}").as_bytes());
         let dir = format!("A/_p/IMG_{n:05}-{}", &hash("dir")[..12]);
@@ -399,6 +400,15 @@ mod tests {
                 aperture: Some("f/1.8".into()),
                 iso: Some(50 + (n % 20) as u32 * 25),
                 focal_length: Some("6.9 mm".into()),
+                // Every iPhone still carries one (Live Photos are on by default).
+                content_identifier: Some(format!(
+                    "{}-{}-{}-{}-{}",
+                    &hash("c")[..8],
+                    &hash("c")[8..12],
+                    &hash("c")[12..16],
+                    &hash("c")[16..20],
+                    &hash("c")[20..32]
+                )),
             },
             ..manifest(key, "e", Some(&format!("{n:016X}")))
         }

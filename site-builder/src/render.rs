@@ -660,6 +660,7 @@ mod tests {
             aperture: Some("f/2.8".into()),
             iso: Some(400),
             focal_length: Some("35 mm".into()),
+            content_identifier: Some("FFCBAC24-E547-4BBC-AF47-38B1A3D845E3".into()),
         };
         assert_eq!(
             exif_line(&full).as_deref(),
