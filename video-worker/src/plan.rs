@@ -2,16 +2,21 @@
 //!
 //! Every browser plays H.264 8-bit 4:2:0 in MP4 with AAC audio and `moov` first; Safari alone
 //! plays HEVC, and 10-bit or HDR H.264 plays almost nowhere. A clip that already is exactly that
-//! (upright, not too large) is remuxed: the same video bytes, `moov` moved to the front. Anything
-//! else is transcoded, scaled so its short side is at most [`WEB_SHORT_SIDE`], the display
-//! rotation baked into the pixels and HDR tone-mapped to SDR.
+//! (upright, at most [`REMUX_SHORT_SIDE`]) is remuxed: the same video bytes, `moov` moved to the
+//! front. Anything else is transcoded, scaled so its short side is at most [`WEB_SHORT_SIDE`],
+//! the display rotation baked into the pixels and HDR tone-mapped to SDR.
 
 use crate::probe::{VideoCodec, VideoInfo};
 use serde::{Deserialize, Serialize};
 
-/// The web copy's short side at most, in pixels: 1080 keeps a phone's 1080p clip sharp in a
-/// desktop lightbox; a 4K clip comes down to 1080p.
-pub const WEB_SHORT_SIDE: u32 = 1080;
+/// A transcode's short side at most, in pixels. Measured by `scripts/bench-video` on one core
+/// (docs/performance.md): against 1080, 720 takes two thirds of the CPU time (so one 900 s
+/// invocation takes clips half as long again), writes a third of the bytes, and is Immich's
+/// default; phone screens and the lightbox's usual size show little difference.
+pub const WEB_SHORT_SIDE: u32 = 720;
+/// A web-ready H.264 clip is remuxed up to this short side: copying costs nothing, so a camera's
+/// or an Android phone's 1080p H.264 keeps its quality.
+pub const REMUX_SHORT_SIDE: u32 = 1080;
 /// Longest clip taken, in milliseconds (3 hours); longer is refused as absurd.
 pub const MAX_DURATION_MS: u64 = 3 * 3600 * 1000;
 /// Largest coded side taken (8K is 7680).
@@ -69,7 +74,7 @@ fn web_ready(info: &VideoInfo) -> bool {
         && !v.hdr
         && v.rotation == 0
         && !v.mirrored
-        && v.width.min(v.height) <= WEB_SHORT_SIDE
+        && v.width.min(v.height) <= REMUX_SHORT_SIDE
         && info.audio.as_deref().is_none_or(|a| a == "mp4a")
 }
 
@@ -132,14 +137,15 @@ mod tests {
 
     #[test]
     fn a_web_mp4_is_remuxed_and_everything_else_transcoded() {
+        // Web-ready H.264 up to 1080p is copied, not encoded again.
         assert_eq!(plan(&clip(VideoCodec::H264, (1920, 1080), 0, 8, false)), Ok(Plan::Remux));
-        // An iPhone's portrait HEVC HDR clip: upright, 1080 wide, tone-mapped.
+        // An iPhone's portrait HEVC HDR clip: upright, 720 wide, tone-mapped.
         let iphone = plan(&clip(VideoCodec::Hevc, (3840, 2160), 90, 10, true));
         assert_eq!(
             iphone,
             Ok(Plan::Transcode(WebVideo {
-                width: 1080,
-                height: 1920,
+                width: 720,
+                height: 1280,
                 tone_map: true,
                 copy_audio: true,
                 audio: true
@@ -150,7 +156,7 @@ mod tests {
         // 10-bit H.264, or larger than 1080p, or with other audio.
         assert!(matches!(plan(&clip(VideoCodec::H264, (1280, 720), 0, 10, false)), Ok(Plan::Transcode(_))));
         let big = plan(&clip(VideoCodec::H264, (3840, 2160), 0, 8, false));
-        assert!(matches!(big, Ok(Plan::Transcode(WebVideo { width: 1920, height: 1080, .. }))), "{big:?}");
+        assert!(matches!(big, Ok(Plan::Transcode(WebVideo { width: 1280, height: 720, .. }))), "{big:?}");
         let mut pcm = clip(VideoCodec::H264, (640, 480), 0, 8, false);
         pcm.audio = Some("lpcm".into());
         assert!(matches!(plan(&pcm), Ok(Plan::Transcode(WebVideo { copy_audio: false, audio: true, .. }))));
