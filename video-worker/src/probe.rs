@@ -25,8 +25,9 @@ pub enum ProbeError {
     /// Reading failed.
     #[error("cannot read the video: {0}")]
     Io(#[from] std::io::Error),
-    /// Not an MP4/QuickTime file (no `ftyp`, `moov` or `mdat` where they belong).
-    #[error("not an MP4 or QuickTime video: {0}")]
+    /// Not an MP4, QuickTime or WebM file (no `ftyp`, `moov` or `mdat` where they belong, no
+    /// EBML header).
+    #[error("not an MP4, QuickTime or WebM video: {0}")]
     NotMp4(String),
     /// A box is cut short or its sizes do not add up.
     #[error("damaged video: {0}")]
@@ -166,8 +167,15 @@ fn find(boxes: &[BoxHeader], kind: &[u8; 4]) -> Option<BoxHeader> {
     boxes.iter().copied().find(|b| &b.kind == kind)
 }
 
-/// Probes a video from a seekable source: the top-level boxes' headers, then `moov`.
+/// Probes a video from a seekable source: an MP4/QuickTime file's top-level boxes' headers,
+/// then `moov`; a WebM/Matroska file's header elements ([`crate::matroska`]).
 pub fn probe<R: Read + Seek>(mut file: R) -> Result<VideoInfo, ProbeError> {
+    let mut magic = [0u8; 4];
+    let n = read_up_to(&mut file, &mut magic)?;
+    file.seek(SeekFrom::Start(0))?;
+    if n == 4 && magic == crate::matroska::EBML_MAGIC {
+        return crate::matroska::probe_matroska(file);
+    }
     let end = file.seek(SeekFrom::End(0))?;
     let mut at = 0u64;
     let (mut brand, mut moov, mut mdat_at) = (None, None, None);
@@ -499,7 +507,7 @@ fn quicktime_metadata(moov: &[u8], meta: BoxHeader) -> Result<Vec<(String, Strin
 }
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`.
-fn utc_timestamp(seconds: u64) -> String {
+pub(crate) fn utc_timestamp(seconds: u64) -> String {
     let days = (seconds / 86_400) as i64;
     let rem = seconds % 86_400;
     // Civil from days (Howard Hinnant's algorithm).
@@ -541,7 +549,7 @@ mod tests {
     fn what_is_not_a_video_says_so() {
         let probe_bytes =
             |b: &[u8]| probe(std::io::Cursor::new(b.to_vec())).map(|_| ()).expect_err("refused").to_string();
-        assert_eq!(probe_bytes(b""), "not an MP4 or QuickTime video: the file is empty");
+        assert_eq!(probe_bytes(b""), "not an MP4, QuickTime or WebM video: the file is empty");
         assert!(probe_bytes(b"hello, this is text and not a video").contains("not an ftyp box"));
         let mut cut = 24u32.to_be_bytes().to_vec();
         cut.extend(b"ftypisom");

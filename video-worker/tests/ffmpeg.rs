@@ -204,6 +204,69 @@ async fn a_web_ready_mp4_is_remuxed_with_the_same_video_bytes() {
 }
 
 #[tokio::test]
+async fn a_vp9_webm_is_probed_and_transcoded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clip = make(
+        dir.path(),
+        "clip.webm",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=1.5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1.5",
+            "-c:v",
+            "libvpx-vp9",
+            "-deadline",
+            "realtime",
+            "-cpu-used",
+            "8",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "libopus",
+            "-shortest",
+        ],
+    )
+    .await;
+    let info = probed(&clip);
+    let video = info.video.clone().expect("a video track");
+    assert_eq!((video.codec.clone(), video.width, video.height), (VideoCodec::Vp9, 320, 240));
+    assert_eq!(info.audio.as_deref(), Some("A_OPUS"));
+    assert!((1_400..=1_600).contains(&info.duration_ms), "{} ms", info.duration_ms);
+    let web_plan = plan(&info).expect("a video");
+    assert!(
+        matches!(web_plan, Plan::Transcode(ref w) if (w.width, w.height, w.copy_audio, w.audio) == (320, 240, false, true)),
+        "{web_plan:?}"
+    );
+    let web = dir.path().join("web.mp4");
+    ffmpeg().web_mp4(&clip, &web, &web_plan).await.expect("transcodes");
+    let out = probed(&web);
+    assert_eq!(out.video.map(|v| (v.codec, v.width, v.height)), Some((VideoCodec::H264, 320, 240)));
+    assert_eq!(out.audio.as_deref(), Some("mp4a"), "Opus becomes AAC");
+    assert!(out.duration_ms.abs_diff(info.duration_ms) <= 100);
+
+    // Cut and damaged copies of its header get an answer, never a panic.
+    let bytes = std::fs::read(&clip).expect("read");
+    let header = bytes.windows(4).position(|w| w == [0x1F, 0x43, 0xB6, 0x75]).expect("a cluster");
+    let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+    for len in 0..header {
+        let _ = probe(std::io::Cursor::new(bytes[..len].to_vec()));
+    }
+    for _ in 0..2_000 {
+        let mut damaged = bytes.clone();
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        damaged[(seed as usize) % header] = (seed >> 40) as u8;
+        let _ = probe(std::io::Cursor::new(damaged));
+    }
+}
+
+#[tokio::test]
 async fn files_that_are_not_videos_are_named_with_their_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
     let write = |name: &str, body: &[u8]| {
@@ -212,7 +275,7 @@ async fn files_that_are_not_videos_are_named_with_their_reason() {
         path
     };
     let err = |path: &Path| probe(std::fs::File::open(path).expect("open")).expect_err("refused").to_string();
-    assert_eq!(err(&write("empty.mp4", b"")), "not an MP4 or QuickTime video: the file is empty");
+    assert_eq!(err(&write("empty.mp4", b"")), "not an MP4, QuickTime or WebM video: the file is empty");
     assert!(err(&write("text.mp4", b"<html>not a video</html>")).contains("not an ftyp box"));
 
     let clip = make(
