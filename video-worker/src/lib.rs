@@ -3,6 +3,7 @@
 //! - [`probe`]: what a video is (codecs, bit depth, rotation, duration, capture time, the Live
 //!   Photo content identifier), read from its MP4/QuickTime boxes in Rust; [`matroska`] for
 //!   WebM.
+//! - [`motion_photo`]: the MP4 an Android Motion Photo carries after its JPEG.
 //! - [`plan`]: what to make of it: a remux when it already is a web MP4, else a transcode to
 //!   H.264 8-bit 4:2:0 with AAC and the rotation baked in, or a refusal naming the reason.
 //! - [`ffmpeg`]: running ffmpeg (`SHOEBOX_FFMPEG` or `ffmpeg` on `PATH`) for a plan, killed
@@ -10,6 +11,7 @@
 
 pub mod ffmpeg;
 pub mod matroska;
+pub mod motion_photo;
 pub mod plan;
 pub mod probe;
 

@@ -266,6 +266,50 @@ async fn a_vp9_webm_is_probed_and_transcoded() {
     }
 }
 
+/// A Motion Photo as a Pixel writes it: a JPEG with the XMP directory, then the MP4.
+#[tokio::test]
+async fn a_motion_photo_s_clip_is_found_and_made_playable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let still =
+        make(dir.path(), "still.jpg", &["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1"])
+            .await;
+    let clip = make(
+        dir.path(),
+        "motion.mp4",
+        &[
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=size=320x240:rate=30:duration=1",
+            "-c:v",
+            "libx265",
+            "-x265-params",
+            "log-level=error",
+            "-tag:v",
+            "hvc1",
+        ],
+    )
+    .await;
+    let (still, clip) = (std::fs::read(still).expect("still"), std::fs::read(clip).expect("clip"));
+    let xmp = format!(
+        r#"<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description GCamera:MotionPhoto="1" GCamera:MotionPhotoVersion="1"><Container:Directory><rdf:Seq><rdf:li rdf:parseType="Resource"><Container:Item Item:Mime="image/jpeg" Item:Semantic="Primary" Item:Length="0"/></rdf:li><rdf:li rdf:parseType="Resource"><Container:Item Item:Mime="video/mp4" Item:Semantic="MotionPhoto" Item:Length="{}"/></rdf:li></rdf:Seq></Container:Directory></rdf:Description></rdf:RDF></x:xmpmeta>"#,
+        clip.len()
+    );
+    let app1 = [&b"http://ns.adobe.com/xap/1.0/\0"[..], xmp.as_bytes()].concat();
+    let mut photo = still[..2].to_vec();
+    photo.extend([0xFF, 0xE1]);
+    photo.extend(u16::try_from(app1.len() + 2).expect("fits").to_be_bytes());
+    photo.extend(app1);
+    photo.extend(&still[2..]);
+    photo.extend(&clip);
+
+    let range = video_worker::motion_photo::motion_video(&photo).expect("a motion photo");
+    assert_eq!(&photo[range.clone()], &clip[..]);
+    let info = probe(std::io::Cursor::new(&photo[range])).expect("an MP4");
+    assert_eq!(info.video.map(|v| v.codec), Some(VideoCodec::Hevc));
+    assert_eq!(video_worker::motion_photo::motion_video(&still), None, "a plain JPEG has none");
+}
+
 #[tokio::test]
 async fn files_that_are_not_videos_are_named_with_their_reason() {
     let dir = tempfile::tempdir().expect("tempdir");
