@@ -71,7 +71,7 @@ pub struct VideoTrack {
     pub bit_depth: Option<u8>,
     /// Chroma subsampling (`4:2:0`, `4:2:2`, `4:4:4`, `4:0:0`) when the configuration says.
     pub chroma: Option<String>,
-    /// Whether the transfer is HDR (PQ or HLG, from `colr`).
+    /// Whether the transfer is HDR (PQ or HLG, from `colr` `nclx`/`nclc`, or WebM's `Colour`).
     pub hdr: bool,
     /// H.264's profile (`avcC`): 66 baseline, 77 main, 100 high, 110 high 10, …
     pub h264_profile: Option<u8>,
@@ -416,7 +416,8 @@ fn video_track(moov: &[u8], tkhd: BoxHeader, entry: BoxHeader) -> Result<VideoTr
                     .into(),
                 );
             }
-            b"colr" if body.len() >= 10 && &body[..4] == b"nclx" => {
+            // ISO's `nclx` and QuickTime's `nclc` both start with primaries, transfer, matrix.
+            b"colr" if body.len() >= 10 && matches!(&body[..4], b"nclx" | b"nclc") => {
                 let transfer = u16::from_be_bytes([body[6], body[7]]);
                 track.hdr = matches!(transfer, 16 | 18);
             }

@@ -158,6 +158,51 @@ async fn an_iphone_like_portrait_hevc_clip_becomes_an_upright_h264_web_mp4() {
     assert_eq!(frame.len(), 240 * 320 * 3, "the poster is 240×320");
 }
 
+/// HDR clips (PQ, as HDR10 cameras write it, and HLG, as iPhones do) are tone-mapped to an SDR
+/// BT.709 web copy.
+#[tokio::test]
+async fn hdr_clips_are_tone_mapped_to_sdr() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, transfer, x265) in [("pq", "smpte2084", "smpte2084"), ("hlg", "arib-std-b67", "arib-std-b67")]
+    {
+        let params = format!("log-level=error:colorprim=bt2020:transfer={x265}:colormatrix=bt2020nc");
+        let clip = make(
+            dir.path(),
+            &format!("{name}.mov"),
+            &[
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=320x240:rate=30:duration=1",
+                "-c:v",
+                "libx265",
+                "-x265-params",
+                &params,
+                "-pix_fmt",
+                "yuv420p10le",
+                "-color_primaries",
+                "bt2020",
+                "-color_trc",
+                transfer,
+                "-colorspace",
+                "bt2020nc",
+                "-tag:v",
+                "hvc1",
+            ],
+        )
+        .await;
+        let info = probed(&clip);
+        assert_eq!(info.video.as_ref().map(|v| (v.hdr, v.bit_depth)), Some((true, Some(10))), "{name}");
+        let web_plan = plan(&info).expect("a video");
+        assert!(matches!(web_plan, Plan::Transcode(ref w) if w.tone_map && !w.audio), "{name}: {web_plan:?}");
+        let web = dir.path().join(format!("{name}.mp4"));
+        ffmpeg().web_mp4(&clip, &web, &web_plan).await.expect("tone-maps");
+        let v = probed(&web).video.expect("video");
+        assert_eq!((v.codec, v.bit_depth, v.hdr), (VideoCodec::H264, Some(8), false), "{name}");
+        assert_eq!(first_frame(dir.path(), &web).await.len(), 320 * 240 * 3, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn a_web_ready_mp4_is_remuxed_with_the_same_video_bytes() {
     let dir = tempfile::tempdir().expect("tempdir");
