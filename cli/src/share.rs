@@ -75,19 +75,8 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
 
 /// A Unix time as a UTC date and time, "2026-12-27 14:05 UTC".
 pub fn utc(epoch: u64) -> String {
-    // Days to civil date (H. Hinnant's algorithm), no time-zone database needed.
-    let days = i64::try_from(epoch / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    let secs = epoch % 86_400;
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02} UTC", secs / 3600, secs / 60 % 60)
+    let t = shoebox_core::UtcTime::from_epoch(epoch);
+    format!("{} {:02}:{:02} UTC", t.date(), t.hour, t.minute)
 }
 
 fn now() -> u64 {

@@ -10,6 +10,7 @@
 //! - [`message`]: the [`SiteMessage`] the resize worker sends to the site builder.
 //! - [`failure`]: [`FailureKind`] and the [`FailureRecord`] of a photo that cannot be shown.
 //! - [`signin`]: the sign-in pages the edge answers with and the site builder publishes.
+//! - [`time`]: [`UtcTime`], seconds since 1970 as a UTC date and time.
 
 pub mod failure;
 pub mod formats;
@@ -18,6 +19,7 @@ pub mod manifest;
 pub mod message;
 pub mod sequencer;
 pub mod signin;
+pub mod time;
 
 pub use failure::{FailureKind, FailureRecord, FAILURE_SCHEMA};
 pub use formats::PhotoFormat;
@@ -25,3 +27,4 @@ pub use keys::{Ignored, SourceKeyError, SourceObject};
 pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, MANIFEST_SCHEMA};
 pub use message::SiteMessage;
 pub use sequencer::Sequencer;
+pub use time::UtcTime;

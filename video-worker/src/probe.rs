@@ -509,19 +509,8 @@ fn quicktime_metadata(moov: &[u8], meta: BoxHeader) -> Result<Vec<(String, Strin
 
 /// Seconds since 1970 as `YYYY-MM-DDTHH:MM:SSZ`.
 pub(crate) fn utc_timestamp(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
-    let rem = seconds % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem / 60 % 60, rem % 60)
+    let t = shoebox_core::UtcTime::from_epoch(seconds);
+    format!("{}T{:02}:{:02}:{:02}Z", t.date(), t.hour, t.minute, t.second)
 }
 
 #[cfg(test)]
