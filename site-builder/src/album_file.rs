@@ -35,7 +35,7 @@ pub const DATA_CUTS: Cuts = Cuts { min: 8, max: 128, one_in: 24 };
 /// Largest chunk read, gzipped; and once unpacked (a chunk holds at most 128 manifests).
 const MAX_CHUNK: u64 = 16 << 20;
 const MAX_CHUNK_JSON: u64 = 64 << 20;
-/// Chunks read at once.
+/// Chunks read or written at once.
 const CONCURRENCY: usize = 16;
 
 /// Why an album's data could not be read or written.
@@ -286,14 +286,21 @@ pub async fn write_new_chunks(
     encoded: &Encoded,
     stored: &[String],
 ) -> Result<Vec<WrittenChunk>, FileError> {
+    use futures::{StreamExt as _, TryStreamExt as _};
     let options = PutOptions { content_type: Some("application/gzip".into()), cache_control: None };
-    let mut written = Vec::new();
-    for chunk in encoded.chunks.iter().filter(|c| !stored.contains(&c.hash)) {
-        let key = album_data_chunk_key(album, &chunk.hash);
-        web.put(&key, gzip(&chunk.json), &options).await?;
-        written.push(WrittenChunk { hash: chunk.hash.clone(), key });
-    }
-    Ok(written)
+    let options = &options;
+    // A new album writes all its chunks: as many at once as are read at once.
+    let writes: Vec<_> = encoded
+        .chunks
+        .iter()
+        .filter(|c| !stored.contains(&c.hash))
+        .map(|chunk| async move {
+            let key = album_data_chunk_key(album, &chunk.hash);
+            web.put(&key, gzip(&chunk.json), options).await?;
+            Ok::<_, FileError>(WrittenChunk { hash: chunk.hash.clone(), key })
+        })
+        .collect();
+    futures::stream::iter(writes).buffered(CONCURRENCY).try_collect().await
 }
 
 /// Deletes the chunks of `candidates` that `keep` does not name (those only a replaced head named,

@@ -273,9 +273,9 @@ async fn apply_album(
         written.extend(new.into_iter().map(|c| c.key));
         // Retired: what the replaced head named and this one does not, and what lost attempts
         // wrote that neither names (the head read names what the other run wrote).
-        let keep: Vec<String> = encoded.hashes().into_iter().chain(stored.chunks.iter().cloned()).collect();
-        let mut deleted =
-            album_file::delete_retired_chunks(web, album, &stored.chunks, &encoded.hashes()).await;
+        let hashes = encoded.hashes();
+        let keep: Vec<String> = hashes.iter().chain(&stored.chunks).cloned().collect();
+        let mut deleted = album_file::delete_retired_chunks(web, album, &stored.chunks, &hashes).await;
         deleted.extend(album_file::delete_retired_chunks(web, album, &orphans, &keep).await);
         let current = Saved { value: data, etag };
         return Ok(AlbumOutcome { current, changed: true, unreferenced, stale, written, deleted });

@@ -28,37 +28,24 @@ fn probed(path: &Path) -> VideoInfo {
 
 /// The first frame of `path` as shown (upright), as RGB bytes.
 async fn first_frame(dir: &Path, path: &Path) -> Vec<u8> {
-    let raw = dir.join("frame.rgb");
-    let args = ["-i", path.to_str().expect("utf8"), "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24"];
-    let mut all: Vec<std::ffi::OsString> =
-        ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"].iter().map(Into::into).collect();
-    all.extend(args.iter().map(Into::into));
-    all.push(raw.clone().into());
-    ffmpeg().run(all).await.expect("decodes");
-    std::fs::read(raw).expect("frame")
+    let input = path.to_str().expect("utf8");
+    let args = ["-i", input, "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "rgb24"];
+    std::fs::read(make(dir, "frame.rgb", &args).await).expect("frame")
 }
 
 /// The video stream's packets, hashed by ffmpeg's streamhash muxer (what a remux must keep).
 async fn video_hash(dir: &Path, path: &Path) -> String {
-    let out = dir.join("hash.txt");
-    let args = [
-        "-i",
-        path.to_str().expect("utf8"),
-        "-map",
-        "0:v:0",
-        "-c",
-        "copy",
-        "-f",
-        "streamhash",
-        "-hash",
-        "md5",
-    ];
-    let mut all: Vec<std::ffi::OsString> =
-        ["-hide_banner", "-nostdin", "-loglevel", "error", "-y"].iter().map(Into::into).collect();
-    all.extend(args.iter().map(Into::into));
-    all.push(out.clone().into());
-    ffmpeg().run(all).await.expect("hashes");
-    std::fs::read_to_string(out).expect("hash")
+    let input = path.to_str().expect("utf8");
+    let args = ["-i", input, "-map", "0:v:0", "-c", "copy", "-f", "streamhash", "-hash", "md5"];
+    std::fs::read_to_string(make(dir, "hash.txt", &args).await).expect("hash")
+}
+
+/// A xorshift step: the damage tests' reproducible random numbers.
+fn next(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
 }
 
 #[tokio::test]
@@ -303,10 +290,8 @@ async fn a_vp9_webm_is_probed_and_transcoded() {
     }
     for _ in 0..2_000 {
         let mut damaged = bytes.clone();
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        damaged[(seed as usize) % header] = (seed >> 40) as u8;
+        let r = next(&mut seed);
+        damaged[(r as usize) % header] = (r >> 40) as u8;
         let _ = probe(std::io::Cursor::new(damaged));
     }
 }
@@ -472,11 +457,8 @@ async fn cut_and_damaged_clips_never_panic_the_probe() {
     for _ in 0..3_000 {
         let mut damaged = bytes.clone();
         for _ in 0..3 {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let at = (seed as usize) % moov_end;
-            damaged[at] = (seed >> 32) as u8;
+            let r = next(&mut seed);
+            damaged[(r as usize) % moov_end] = (r >> 32) as u8;
         }
         match probe_bytes(damaged) {
             Ok(()) => answers.0 += 1,
