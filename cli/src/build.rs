@@ -25,9 +25,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use video_worker::{Ffmpeg, VideoWorker};
 
 /// The worker checks events come from its bucket; a folder has no bucket name.
 const LOCAL_BUCKET: &str = "local";
+/// Longest one ffmpeg run may take locally (a deployed worker has the Lambda's limit).
+const LOCAL_FFMPEG_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3 * 3600);
 
 /// Arguments of `shoebox build`.
 #[derive(Debug, clap::Args)]
@@ -59,6 +62,8 @@ struct Tally {
     resized: usize,
     current: usize,
     removed: usize,
+    /// Videos left until ffmpeg is found.
+    waiting: usize,
     /// Photos that failed in a way that may pass (the next build tries again); those that cannot
     /// be shown are listed from their failure records.
     failed: usize,
@@ -153,19 +158,33 @@ async fn run_changes(
     let (resized, web) = output_stores(&out);
     let (resized, web) = (Arc::new(resized), Arc::new(web));
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    let worker = Worker::new(
+    let photos = Worker::new(
         LOCAL_BUCKET,
         source.clone(),
         resized.clone(),
         Arc::new(ChannelSiteQueue::new(sender)),
         Limits::default(),
     );
-    let photos =
-        changes.iter().filter(|c| matches!(classify_source_key(&c.key), SourceObject::Photo { .. })).count();
-    match scope {
-        Scope::Everything => eprintln!("shoebox: {} photo(s) in {}", photos, dir.display()),
-        Scope::Touched => eprintln!("shoebox: {} photo(s) changed in {}", photos, dir.display()),
-    }
+    // Photos never wait for ffmpeg: without it, only videos are left for a later build.
+    let ffmpeg = Ffmpeg::locate(LOCAL_FFMPEG_TIMEOUT);
+    let ffmpeg_missing = ffmpeg.as_ref().err().map(ToString::to_string);
+    let worker = VideoWorker::new(photos, ffmpeg.ok(), std::env::temp_dir().join("shoebox-video"));
+    let count = |video: bool| {
+        changes
+            .iter()
+            .filter(|c| match classify_source_key(&c.key) {
+                SourceObject::Photo { .. } => !video,
+                SourceObject::Video { .. } => video,
+                _ => false,
+            })
+            .count()
+    };
+    let (photos, videos) = (count(false), count(true));
+    let what = match scope {
+        Scope::Everything => "in",
+        Scope::Touched => "changed in",
+    };
+    eprintln!("shoebox: {photos} photo(s) and {videos} video(s) {what} {}", dir.display());
     let tally = resize_all(&worker, changes, jobs).await;
     drop(worker); // closes the queue, so the receiver below ends
     let mut messages = Vec::new();
@@ -190,6 +209,10 @@ async fn run_changes(
     }
     for (album, reason) in &report.failed_albums {
         eprintln!("shoebox: album {album} not updated: {reason}");
+    }
+    if tally.waiting > 0 {
+        let why = ffmpeg_missing.as_deref().unwrap_or("no ffmpeg");
+        eprintln!("shoebox: {} video(s) waiting for ffmpeg, photos are not affected: {why}", tally.waiting);
     }
     let failures = list_failures(resized.as_ref()).await.context("listing the failure records")?;
     for failure in &failures {
@@ -320,8 +343,8 @@ fn local_change(kind: ChangeKind, key: &str, object: Option<&ObjectInfo>) -> S3C
     }
 }
 
-/// Runs the worker on every change, `jobs` at once, with a progress bar on a terminal.
-async fn resize_all(worker: &Worker, changes: Vec<S3Change>, jobs: usize) -> Tally {
+/// Runs the worker on every change (videos and photos), `jobs` at once, with a progress bar on a terminal.
+async fn resize_all(worker: &VideoWorker, changes: Vec<S3Change>, jobs: usize) -> Tally {
     let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
     let mut tasks = tokio::task::JoinSet::new();
     for change in changes {
@@ -347,6 +370,7 @@ async fn resize_all(worker: &Worker, changes: Vec<S3Change>, jobs: usize) -> Tal
             }
             Ok((_, Ok(Outcome::AlreadyCurrent))) => tally.current += 1,
             Ok((_, Ok(Outcome::Removed))) => tally.removed += 1,
+            Ok((_, Ok(Outcome::VideoWaiting))) => tally.waiting += 1,
             Ok((_, Ok(_))) => {}
             Ok((_, Err(e))) => {
                 tally.failed += 1;

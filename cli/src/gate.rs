@@ -89,7 +89,7 @@ pub fn behavior_for(path: &str) -> &'static Behavior {
 
 /// The distribution's Content-Security-Policy: pages load only their own scripts (no inline
 /// ones), styles, images and data (a big album's grid parts).
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; media-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// The headers the distribution's response-headers policy adds to every response.
 pub const SECURITY_HEADERS: [(&str, &str); 5] = [

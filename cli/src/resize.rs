@@ -83,7 +83,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         .enable_all()
         .build()?;
     let store = Arc::new(LocalStore::new(&args.out));
-    let limits = Limits { max_pixels: args.max_pixels, max_source_bytes: args.max_source_bytes };
+    let limits =
+        Limits { max_pixels: args.max_pixels, max_source_bytes: args.max_source_bytes, ..Limits::default() };
     let failed = runtime.block_on(async {
         let permits = Arc::new(tokio::sync::Semaphore::new(jobs));
         let mut tasks = tokio::task::JoinSet::new();

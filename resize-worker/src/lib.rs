@@ -23,5 +23,5 @@ pub use error::ResizeError;
 pub use pipeline::{
     encode_jpeg, plan, resize_photo, EncodedJpeg, ResizedPhoto, DERIVATIVE_LONG_EDGES, JPEG_QUALITY,
 };
-pub use publish::{publish, PhotoSource};
-pub use worker::{Outcome, Worker, WorkerError};
+pub use publish::{manifest_for, publish, publish_manifest, PhotoSource};
+pub use worker::{Outcome, Settled, Worker, WorkerError};

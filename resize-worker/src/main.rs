@@ -3,7 +3,7 @@
 
 use lambda_runtime::{run, service_fn, Error};
 use resize_worker::{lambda::handle_batch, Worker};
-use shared::{s3_client, sqs_client, S3Store, SqsSiteQueue, WorkerConfig};
+use shared::{s3_client, sqs_client, S3Store, SqsSiteQueue, SqsVideoQueue, WorkerConfig};
 use std::sync::Arc;
 
 #[tokio::main]
@@ -13,12 +13,16 @@ async fn main() -> Result<(), Error> {
     let config = WorkerConfig::from_env()?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let s3 = s3_client(&sdk);
-    let worker = Worker::new(
+    let sqs = sqs_client(&sdk);
+    let mut worker = Worker::new(
         config.source_bucket.clone(),
         Arc::new(S3Store::new(s3.clone(), config.source_bucket)),
         Arc::new(S3Store::new(s3, config.resized_bucket)),
-        Arc::new(SqsSiteQueue::new(sqs_client(&sdk), config.site_queue_url)),
+        Arc::new(SqsSiteQueue::new(sqs.clone(), config.site_queue_url)),
         config.limits,
     );
+    if let Some(url) = config.video_queue_url {
+        worker = worker.with_videos(Arc::new(SqsVideoQueue::new(sqs, url)));
+    }
     run(service_fn(|event| handle_batch(&worker, event))).await
 }

@@ -1,7 +1,7 @@
 //! Writing a resized photo: derivatives first, then its manifest, so a manifest only ever names
 //! objects that exist.
 
-use crate::pipeline::ResizedPhoto;
+use crate::pipeline::{EncodedJpeg, ResizedPhoto};
 use bytes::Bytes;
 use shared::{ObjectStore, PutOptions, StoreError};
 use shoebox_core::keys::{derivative_dir, derivative_key, manifest_key};
@@ -49,6 +49,7 @@ pub fn manifest_for(source: &PhotoSource<'_>, photo: &ResizedPhoto) -> PhotoMani
         thumbhash: photo.thumbhash.clone(),
         icc_profile: photo.icc_profile,
         exif: photo.exif.clone(),
+        video: None,
     }
 }
 
@@ -59,9 +60,19 @@ pub async fn publish(
     photo: ResizedPhoto,
 ) -> Result<PhotoManifest, StoreError> {
     let manifest = manifest_for(source, &photo);
-    for (d, encoded) in manifest.derivatives.iter().zip(photo.derivatives) {
+    publish_manifest(store, &manifest, photo.derivatives).await?;
+    Ok(manifest)
+}
+
+/// Writes `jpegs` as `manifest`'s derivatives and then the manifest itself. Whatever else the
+/// manifest names (a video's web copy) must be written before.
+pub async fn publish_manifest(
+    store: &dyn ObjectStore,
+    manifest: &PhotoManifest,
+    jpegs: Vec<EncodedJpeg>,
+) -> Result<(), StoreError> {
+    for (d, encoded) in manifest.derivatives.iter().zip(jpegs) {
         store.put(&d.key, Bytes::from(encoded.jpeg), &PutOptions::immutable_jpeg()).await?;
     }
-    store.put(&manifest_key(source.key), Bytes::from(manifest.to_json()), &PutOptions::json()).await?;
-    Ok(manifest)
+    store.put(&manifest_key(&manifest.source_key), Bytes::from(manifest.to_json()), &PutOptions::json()).await
 }

@@ -9,7 +9,7 @@ use crate::pipeline::resize_photo;
 use crate::publish::{publish, PhotoSource};
 use shared::{
     clear_failure, decode_sqs_body, record_failure, ChangeKind, EventError, Limits, ObjectStore, QueueError,
-    S3Change, SiteQueue, StoreError,
+    S3Change, SiteQueue, StoreError, VideoQueue,
 };
 use shoebox_core::keys::{classify_source_key, manifest_key};
 use shoebox_core::{FailureKind, Ignored, PhotoManifest, Sequencer, SiteMessage, SourceObject};
@@ -34,6 +34,10 @@ pub enum Outcome {
     Removed,
     /// An `album.yml` change was forwarded to the site builder.
     AlbumMetadataForwarded,
+    /// A video's change was sent to the video worker's queue.
+    VideoForwarded,
+    /// A video left alone: no video worker here (locally: no ffmpeg). It is done once there is.
+    VideoWaiting,
     /// A key Shoebox ignores (hidden, not a photo, …), and why.
     Ignored(Ignored),
     /// The photo cannot be shown (its content is at fault, so retrying cannot help): the reason
@@ -69,6 +73,23 @@ pub enum WorkerError {
         #[source]
         source: ResizeError,
     },
+    /// The video cannot be made playable (its content is at fault).
+    #[error("{key}: {reason}")]
+    Video {
+        /// The source key.
+        key: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The worker's own scratch space failed (a full disk): another try may pass.
+    #[error("{key}: scratch space: {source}")]
+    Scratch {
+        /// The source key.
+        key: String,
+        /// The error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The source object is larger than allowed.
     #[error("{key}: {size} bytes is over the limit of {limit} bytes (MAX_SOURCE_BYTES)")]
     SourceTooLarge {
@@ -99,9 +120,11 @@ impl WorkerError {
     /// Whether retrying may help.
     pub fn kind(&self) -> FailureKind {
         match self {
-            WorkerError::Photo { .. } | WorkerError::SourceTooLarge { .. } => FailureKind::Permanent,
+            WorkerError::Photo { .. } | WorkerError::Video { .. } | WorkerError::SourceTooLarge { .. } => {
+                FailureKind::Permanent
+            }
             WorkerError::Store(e) => e.kind(),
-            WorkerError::Queue(_) => FailureKind::Transient,
+            WorkerError::Queue(_) | WorkerError::Scratch { .. } => FailureKind::Transient,
             // No key to record it under (a body that is not an S3 event, a misrouted event) or
             // no telling (a panic): kept in the dead-letter queue after the retries.
             WorkerError::Event(_) | WorkerError::WrongBucket { .. } | WorkerError::Task { .. } => {
@@ -118,7 +141,17 @@ pub struct Worker {
     source: Arc<dyn ObjectStore>,
     resized: Arc<dyn ObjectStore>,
     queue: Arc<dyn SiteQueue>,
+    videos: Option<Arc<dyn VideoQueue>>,
     limits: Limits,
+}
+
+/// Whether a created object still needs work, after [`Worker::settled`] looked at its manifest.
+#[derive(Debug)]
+pub enum Settled {
+    /// Nothing to do: stale, or already current (and announced again).
+    Done(Outcome),
+    /// To do; the manifest stored for an earlier version, if any.
+    Pending(Option<Box<PhotoManifest>>),
 }
 
 fn is_older(event: Option<&Sequencer>, stored: Option<&Sequencer>) -> bool {
@@ -134,7 +167,39 @@ impl Worker {
         queue: Arc<dyn SiteQueue>,
         limits: Limits,
     ) -> Self {
-        Self { source_bucket: source_bucket.into(), source, resized, queue, limits }
+        Self { source_bucket: source_bucket.into(), source, resized, queue, videos: None, limits }
+    }
+
+    /// This worker with the video worker's queue: video changes are sent there.
+    pub fn with_videos(mut self, videos: Arc<dyn VideoQueue>) -> Self {
+        self.videos = Some(videos);
+        self
+    }
+
+    /// The source store (where the photos and videos are).
+    pub fn source(&self) -> &dyn ObjectStore {
+        self.source.as_ref()
+    }
+
+    /// The resized store (derivatives, web videos, manifests).
+    pub fn resized(&self) -> &dyn ObjectStore {
+        self.resized.as_ref()
+    }
+
+    /// The limits on what is accepted.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Refuses a change from another bucket than the one this worker serves.
+    pub fn check_bucket(&self, change: &S3Change) -> Result<(), WorkerError> {
+        if change.bucket != self.source_bucket {
+            return Err(WorkerError::WrongBucket {
+                got: change.bucket.clone(),
+                expected: self.source_bucket.clone(),
+            });
+        }
+        Ok(())
     }
 
     /// Handles every change in one SQS message body, in order.
@@ -148,12 +213,7 @@ impl Worker {
 
     /// Handles one object change.
     pub async fn handle_change(&self, change: &S3Change) -> Result<Outcome, WorkerError> {
-        if change.bucket != self.source_bucket {
-            return Err(WorkerError::WrongBucket {
-                got: change.bucket.clone(),
-                expected: self.source_bucket.clone(),
-            });
-        }
+        self.check_bucket(change)?;
         let outcome = match classify_source_key(&change.key) {
             SourceObject::Ignored(reason) => Outcome::Ignored(reason),
             SourceObject::AlbumMetadata { album } => {
@@ -169,6 +229,13 @@ impl Worker {
                 };
                 self.keep_record(change, handled).await?
             }
+            SourceObject::Video { .. } => match &self.videos {
+                Some(videos) => {
+                    videos.send(change).await?;
+                    Outcome::VideoForwarded
+                }
+                None => Outcome::VideoWaiting,
+            },
         };
         tracing::info!(key = %change.key, kind = ?change.kind, outcome = ?outcome, "handled");
         Ok(outcome)
@@ -176,7 +243,7 @@ impl Worker {
 
     /// Keeps the photo's failure record true: written for a permanent failure (which is then
     /// done with), removed once the photo is resized, current or deleted.
-    async fn keep_record(
+    pub async fn keep_record(
         &self,
         change: &S3Change,
         handled: Result<Outcome, WorkerError>,
@@ -186,6 +253,7 @@ impl Worker {
             Err(e) if e.kind() == FailureKind::Permanent => {
                 let reason = match &e {
                     WorkerError::Photo { source, .. } => source.to_string(),
+                    WorkerError::Video { reason, .. } => reason.clone(),
                     other => other.to_string(),
                 };
                 let etag = change.etag.as_deref().unwrap_or_default();
@@ -194,7 +262,7 @@ impl Worker {
                 Ok(Outcome::Recorded { reason })
             }
             Err(e) => Err(e),
-            Ok(outcome @ (Outcome::Stale | Outcome::SourceGone)) => Ok(outcome),
+            Ok(outcome @ (Outcome::Stale | Outcome::SourceGone | Outcome::VideoWaiting)) => Ok(outcome),
             Ok(outcome) => {
                 clear_failure(self.resized.as_ref(), key).await?;
                 Ok(outcome)
@@ -214,7 +282,8 @@ impl Worker {
         }
     }
 
-    async fn announce(&self, manifest: PhotoManifest) -> Result<(), WorkerError> {
+    /// Tells the site builder about a photo's (or video's) current version.
+    pub async fn announce(&self, manifest: PhotoManifest) -> Result<(), WorkerError> {
         Ok(self.queue.send(&[SiteMessage::PhotoUpserted { manifest: Box::new(manifest) }]).await?)
     }
 
@@ -226,16 +295,10 @@ impl Worker {
         extension: &str,
     ) -> Result<Outcome, WorkerError> {
         let key = change.key.as_str();
-        let existing = self.stored_manifest(key).await?;
-        if let Some(m) = &existing {
-            if is_older(change.sequencer.as_ref(), m.sequencer.as_ref()) {
-                return Ok(Outcome::Stale);
-            }
-            if change.etag.as_deref() == Some(m.etag.as_str()) {
-                self.announce(m.clone()).await?;
-                return Ok(Outcome::AlreadyCurrent);
-            }
-        }
+        let existing = match self.settled(change).await? {
+            Settled::Done(outcome) => return Ok(outcome),
+            Settled::Pending(existing) => existing,
+        };
         let object = match self.source.get(key, self.limits.max_source_bytes).await {
             Ok(Some(object)) => object,
             Ok(None) => return Ok(Outcome::SourceGone),
@@ -244,9 +307,8 @@ impl Worker {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Some(m) = existing.as_ref().filter(|m| m.etag == object.info.etag) {
-            self.announce(m.clone()).await?;
-            return Ok(Outcome::AlreadyCurrent);
+        if let Some(done) = self.current(existing.as_deref(), &object.info.etag).await? {
+            return Ok(done);
         }
 
         // Decoding and resizing are CPU-bound: keep them off the async workers.
@@ -273,7 +335,39 @@ impl Worker {
         Ok(Outcome::Resized { derivatives })
     }
 
-    async fn photo_removed(&self, change: &S3Change, album: &str) -> Result<Outcome, WorkerError> {
+    /// Whether a created object still needs work, by its stored manifest: an older event is
+    /// stale, an ETag that is already resized is current (and announced again, so a retry after
+    /// a failed send still reaches the site).
+    pub async fn settled(&self, change: &S3Change) -> Result<Settled, WorkerError> {
+        let existing = self.stored_manifest(&change.key).await?;
+        if let Some(m) = &existing {
+            if is_older(change.sequencer.as_ref(), m.sequencer.as_ref()) {
+                return Ok(Settled::Done(Outcome::Stale));
+            }
+            if let Some(done) = self.current(Some(m), change.etag.as_deref().unwrap_or_default()).await? {
+                return Ok(Settled::Done(done));
+            }
+        }
+        Ok(Settled::Pending(existing.map(Box::new)))
+    }
+
+    /// [`Outcome::AlreadyCurrent`] (announced again) when `existing` was made from `etag`.
+    pub async fn current(
+        &self,
+        existing: Option<&PhotoManifest>,
+        etag: &str,
+    ) -> Result<Option<Outcome>, WorkerError> {
+        match existing.filter(|m| m.etag == etag) {
+            Some(m) => {
+                self.announce(m.clone()).await?;
+                Ok(Some(Outcome::AlreadyCurrent))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Removes a deleted photo's (or video's) derivatives and manifest and announces it.
+    pub async fn photo_removed(&self, change: &S3Change, album: &str) -> Result<Outcome, WorkerError> {
         let key = change.key.as_str();
         let existing = self.stored_manifest(key).await?;
         if let Some(m) = &existing {
@@ -288,8 +382,8 @@ impl Worker {
         }
         // Derivatives first and the manifest last: a retry after a failure finds the manifest.
         if let Some(m) = &existing {
-            for d in &m.derivatives {
-                self.resized.delete(&d.key).await?;
+            for key in m.stored_keys() {
+                self.resized.delete(key).await?;
             }
         }
         self.resized.delete(&manifest_key(key)).await?;

@@ -5,6 +5,10 @@ pub const DEFAULT_MAX_PIXELS: u64 = 100_000_000;
 /// Default refusal threshold for source object size (200 MiB).
 pub const DEFAULT_MAX_SOURCE_BYTES: u64 = 200 * 1024 * 1024;
 
+/// Default refusal threshold for a video's size (4 GiB: it is copied to the Lambda's disk, and
+/// its web copy must fit one S3 PUT).
+pub const DEFAULT_MAX_VIDEO_BYTES: u64 = 4 << 30;
+
 /// A configuration problem, naming the variable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -33,7 +37,10 @@ pub struct WorkerConfig {
     pub resized_bucket: String,
     /// `SITE_QUEUE_URL`: where site changes are sent.
     pub site_queue_url: String,
-    /// Resize limits (`MAX_PIXELS`, `MAX_SOURCE_BYTES`).
+    /// `VIDEO_QUEUE_URL`: where the resize worker sends the changes of videos (the video
+    /// worker's queue); without it, videos are left alone.
+    pub video_queue_url: Option<String>,
+    /// Resize limits (`MAX_PIXELS`, `MAX_SOURCE_BYTES`, `MAX_VIDEO_BYTES`).
     pub limits: Limits,
 }
 
@@ -99,11 +106,17 @@ pub struct Limits {
     pub max_pixels: u64,
     /// Largest accepted source object in bytes.
     pub max_source_bytes: u64,
+    /// Largest accepted video in bytes (copied to disk, never held in memory).
+    pub max_video_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { max_pixels: DEFAULT_MAX_PIXELS, max_source_bytes: DEFAULT_MAX_SOURCE_BYTES }
+        Self {
+            max_pixels: DEFAULT_MAX_PIXELS,
+            max_source_bytes: DEFAULT_MAX_SOURCE_BYTES,
+            max_video_bytes: DEFAULT_MAX_VIDEO_BYTES,
+        }
     }
 }
 
@@ -129,9 +142,11 @@ impl WorkerConfig {
             source_bucket: required(&lookup, "SOURCE_BUCKET")?,
             resized_bucket: required(&lookup, "RESIZED_BUCKET")?,
             site_queue_url: required(&lookup, "SITE_QUEUE_URL")?,
+            video_queue_url: lookup("VIDEO_QUEUE_URL").filter(|u| !u.trim().is_empty()),
             limits: Limits {
                 max_pixels: number("MAX_PIXELS", DEFAULT_MAX_PIXELS)?,
                 max_source_bytes: number("MAX_SOURCE_BYTES", DEFAULT_MAX_SOURCE_BYTES)?,
+                max_video_bytes: number("MAX_VIDEO_BYTES", DEFAULT_MAX_VIDEO_BYTES)?,
             },
         })
     }

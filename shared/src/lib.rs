@@ -22,7 +22,9 @@ pub mod store;
 pub use batch::{Retries, UnidentifiedFailure};
 pub use config::{ConfigError, Limits, SiteConfig, WorkerConfig};
 pub use failures::{clear_failure, list_failures, record_failure};
-pub use queue::{sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue};
+pub use queue::{
+    sqs_client, ChannelSiteQueue, QueueError, SiteQueue, SqsSiteQueue, SqsVideoQueue, VideoQueue,
+};
 pub use s3_event::{decode_sqs_body, encode_sqs_body, ChangeKind, EventError, S3Change};
 pub use store::{
     s3_client, LocalStore, MemoryStore, Object, ObjectInfo, ObjectStore, Precondition, PutOptions, S3Store,

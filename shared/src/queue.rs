@@ -1,8 +1,10 @@
-//! The SiteQueue: how the resize worker tells the site builder what changed.
+//! The SiteQueue: how the resize worker tells the site builder what changed; the VideoQueue: how
+//! it hands videos to the video worker.
 //!
 //! [`SqsSiteQueue`] sends to SQS; [`ChannelSiteQueue`] hands messages to an in-process channel
 //! for local mode and tests.
 
+use crate::s3_event::{encode_sqs_body, S3Change};
 use async_trait::async_trait;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
@@ -111,6 +113,31 @@ impl SiteQueue for SqsSiteQueue {
             }
         }
         Ok(())
+    }
+}
+
+/// Where the resize worker sends the changes of videos: the video worker's queue.
+#[async_trait]
+pub trait VideoQueue: Send + Sync {
+    /// Queues one change, as the S3 event notification the video worker decodes.
+    async fn send(&self, change: &S3Change) -> Result<(), QueueError>;
+}
+
+/// The video worker's queue on SQS: one S3 event per message, as S3 itself would send it.
+#[derive(Debug, Clone)]
+pub struct SqsVideoQueue(SqsSiteQueue);
+
+impl SqsVideoQueue {
+    /// A sender to `queue_url`.
+    pub fn new(client: aws_sdk_sqs::Client, queue_url: impl Into<String>) -> Self {
+        Self(SqsSiteQueue::new(client, queue_url))
+    }
+}
+
+#[async_trait]
+impl VideoQueue for SqsVideoQueue {
+    async fn send(&self, change: &S3Change) -> Result<(), QueueError> {
+        self.0.send_body(&encode_sqs_body(std::slice::from_ref(change))).await
     }
 }
 

@@ -85,9 +85,27 @@ impl PhotoFormat {
     }
 }
 
+/// The video file extensions (lower case) the video worker takes: phones' QuickTime and MP4,
+/// and WebM/Matroska. The content decides what the file really is.
+pub const VIDEO_EXTENSIONS: [&str; 6] = ["mov", "mp4", "m4v", "3gp", "webm", "mkv"];
+
+/// Whether a file name's extension (any case) promises a video.
+pub fn is_video_extension(extension: &str) -> bool {
+    VIDEO_EXTENSIONS.iter().any(|v| v.eq_ignore_ascii_case(extension))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn video_extensions_are_no_photo_extensions() {
+        for v in VIDEO_EXTENSIONS {
+            assert_eq!(PhotoFormat::from_extension(v), None, "{v}");
+            assert!(is_video_extension(&v.to_ascii_uppercase()), "{v}");
+        }
+        assert!(!is_video_extension("jpg") && !is_video_extension(""));
+    }
 
     #[test]
     fn every_format_is_listed_once_and_extensions_name_one_format() {

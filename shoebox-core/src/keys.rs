@@ -21,7 +21,7 @@
 //! HASH is derived from the source object's ETag (and key), so a replaced photo gets new
 //! derivative URLs and every derivative can be cached forever.
 
-use crate::formats::PhotoFormat;
+use crate::formats::{is_video_extension, PhotoFormat, VIDEO_EXTENSIONS};
 use sha2::{Digest, Sha256};
 use std::borrow::Cow;
 
@@ -83,7 +83,7 @@ pub enum Ignored {
     Hidden,
     /// A file at the bucket's root belongs to no album.
     AtRoot,
-    /// Neither a photo nor `album.yml`.
+    /// Neither a photo, a video nor `album.yml`.
     NotAPhoto,
 }
 
@@ -99,6 +99,10 @@ impl std::fmt::Display for Ignored {
                 for (i, ext) in PhotoFormat::extensions().enumerate() {
                     write!(f, "{}.{ext}", if i == 0 { "" } else { " " })?;
                 }
+                f.write_str("), a video (")?;
+                for (i, ext) in VIDEO_EXTENSIONS.iter().enumerate() {
+                    write!(f, "{}.{ext}", if i == 0 { "" } else { " " })?;
+                }
                 write!(f, ") or {ALBUM_METADATA_FILE}")
             }
         }
@@ -111,6 +115,15 @@ pub enum SourceObject {
     /// A photo inside an album folder.
     Photo {
         /// The album path: folder names joined by `/`, e.g. `Trips/Rome 2024`.
+        album: String,
+        /// The file name without its extension.
+        stem: String,
+        /// The extension as written in the key (case kept).
+        extension: String,
+    },
+    /// A video inside an album folder (the video worker's; shown like a photo, by its poster).
+    Video {
+        /// The album path.
         album: String,
         /// The file name without its extension.
         stem: String,
@@ -172,6 +185,9 @@ pub fn classify_source_key(key: &str) -> SourceObject {
         Some((stem, ext)) if !stem.is_empty() && PhotoFormat::from_extension(ext).is_some() => {
             SourceObject::Photo { album: album.to_owned(), stem: stem.to_owned(), extension: ext.to_owned() }
         }
+        Some((stem, ext)) if !stem.is_empty() && is_video_extension(ext) => {
+            SourceObject::Video { album: album.to_owned(), stem: stem.to_owned(), extension: ext.to_owned() }
+        }
         _ => SourceObject::Ignored(Ignored::NotAPhoto),
     }
 }
@@ -211,6 +227,11 @@ pub fn derivative_dir(album: &str, stem: &str, etag: &str, source_key: &str) -> 
 /// The key of one derivative: `ALBUM/…/_p/STEM-HASH/WIDTH.jpg`.
 pub fn derivative_key(dir: &str, width: u32) -> String {
     format!("{dir}{width}.jpg")
+}
+
+/// The key of a video's web copy, beside its poster's derivatives: `ALBUM/…/_p/STEM-HASH/video.mp4`.
+pub fn web_video_key(dir: &str) -> String {
+    format!("{dir}video.mp4")
 }
 
 /// The manifest key of a source photo: `_manifests/SOURCE_KEY.json`.
@@ -411,8 +432,8 @@ mod tests {
             ("Trip/notes.txt", Ignored::NotAPhoto),
             ("Trip/.jpg", Ignored::Hidden),
             ("Trip/noext", Ignored::NotAPhoto),
-            // A Live Photo's video beside its HEIC still.
-            ("Trip/IMG_0001.MOV", Ignored::NotAPhoto),
+            ("Trip/.MOV", Ignored::Hidden),
+            ("Trip/song.m4a", Ignored::NotAPhoto),
         ] {
             assert_eq!(classify_source_key(key), SourceObject::Ignored(why), "{key:?}");
         }
@@ -420,11 +441,28 @@ mod tests {
     }
 
     #[test]
+    fn videos_are_their_own_kind_of_source_object() {
+        // A Live Photo's video beside its HEIC still, and other phones' clips.
+        assert_eq!(
+            classify_source_key("Trip/IMG_0001.MOV"),
+            SourceObject::Video { album: "Trip".into(), stem: "IMG_0001".into(), extension: "MOV".into() }
+        );
+        for key in ["A/b.mp4", "A/B/c d.webm", "A/x.M4V", "A/y.mkv", "A/z.3gp"] {
+            assert!(matches!(classify_source_key(key), SourceObject::Video { .. }), "{key}");
+        }
+        assert_eq!(classify_source_key("x.mov"), SourceObject::Ignored(Ignored::AtRoot));
+        let dir = derivative_dir("Trip", "IMG_0001", "e", "Trip/IMG_0001.MOV");
+        assert_eq!(web_video_key(&dir), format!("{dir}video.mp4"));
+        assert!(url_path(&web_video_key(&dir)).starts_with(&album_url("Trip")), "inside the album's policy");
+    }
+
+    #[test]
     fn the_not_a_photo_reason_names_every_photo_extension_from_the_format_table() {
         let reason = Ignored::NotAPhoto.to_string();
         assert_eq!(
             reason,
-            "not a photo (.jpg .jpeg .mpo .png .webp .gif .tif .tiff .heic .heif .hif .avif) or album.yml"
+            "not a photo (.jpg .jpeg .mpo .png .webp .gif .tif .tiff .heic .heif .hif .avif), \
+             a video (.mov .mp4 .m4v .3gp .webm .mkv) or album.yml"
         );
         for ext in PhotoFormat::extensions() {
             assert!(

@@ -24,7 +24,7 @@ pub mod time;
 pub use failure::{FailureKind, FailureRecord, FAILURE_SCHEMA};
 pub use formats::PhotoFormat;
 pub use keys::{Ignored, SourceKeyError, SourceObject};
-pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, MANIFEST_SCHEMA};
+pub use manifest::{Derivative, ExifSummary, ManifestError, PhotoManifest, VideoSummary, MANIFEST_SCHEMA};
 pub use message::SiteMessage;
 pub use sequencer::Sequencer;
 pub use time::UtcTime;

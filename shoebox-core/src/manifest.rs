@@ -38,6 +38,25 @@ pub struct PhotoManifest {
     pub icc_profile: bool,
     /// The EXIF fields Shoebox shows. GPS is never copied.
     pub exif: ExifSummary,
+    /// For a video: its web copy. The derivatives are then its poster's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub video: Option<VideoSummary>,
+}
+
+/// What a video's manifest adds to a photo's: the web copy every browser plays.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VideoSummary {
+    /// Length in milliseconds.
+    pub duration_ms: u64,
+    /// The web MP4 (H.264 8-bit 4:2:0, AAC, `moov` first, upright).
+    pub web: Derivative,
+    /// Whether the web copy is the source's own streams (a remux), not a new encode.
+    pub remuxed: bool,
+    /// Whether it has sound.
+    pub audio: bool,
+    /// Apple's Live Photo content identifier of the clip, when it carries one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_identifier: Option<String>,
 }
 
 /// One resized JPEG of a photo.
@@ -112,6 +131,12 @@ impl PhotoManifest {
         Ok(serde_json::from_slice(bytes)?)
     }
 
+    /// Every object written for this version in the resized bucket besides the manifest: the
+    /// derivatives, and a video's web copy.
+    pub fn stored_keys(&self) -> impl Iterator<Item = &str> {
+        self.derivatives.iter().chain(self.video.as_ref().map(|v| &v.web)).map(|d| d.key.as_str())
+    }
+
     /// Serialises the manifest as stored (compact JSON).
     pub fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).expect("a manifest of plain fields always serialises")
@@ -141,6 +166,7 @@ mod tests {
             thumbhash: "AAAA".into(),
             icc_profile: false,
             exif: ExifSummary { camera: Some("Cam".into()), iso: Some(200), ..Default::default() },
+            video: None,
         }
     }
 
@@ -150,7 +176,20 @@ mod tests {
         let json = m.to_json();
         assert_eq!(PhotoManifest::from_json(&json).expect("parses"), m);
         let text = String::from_utf8(json).expect("utf8");
-        assert!(!text.contains("lens"), "{text}");
+        assert!(!text.contains("lens") && !text.contains("video"), "{text}");
+        let mut clip = m.clone();
+        clip.video = Some(VideoSummary {
+            duration_ms: 3_100,
+            web: Derivative { width: 720, height: 1280, key: "Trip/_p/IMG 1-x/video.mp4".into(), bytes: 9 },
+            remuxed: false,
+            audio: true,
+            content_identifier: Some("A-B".into()),
+        });
+        assert_eq!(PhotoManifest::from_json(&clip.to_json()).expect("parses"), clip);
+        assert_eq!(
+            clip.stored_keys().collect::<Vec<_>>(),
+            ["Trip/_p/IMG 1-x/2048.jpg", "Trip/_p/IMG 1-x/video.mp4"]
+        );
     }
 
     #[test]

@@ -41,6 +41,7 @@ fn manifest(album: &str, n: usize) -> PhotoManifest {
             captured_at: Some(format!("2024-05-{:02}T12:{:02}:00", n % 28 + 1, n % 60)),
             ..Default::default()
         },
+        video: None,
         source_key: key,
     }
 }

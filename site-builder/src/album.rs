@@ -64,21 +64,20 @@ fn older(incoming: Option<&Sequencer>, current: Option<&Sequencer>) -> bool {
     matches!((incoming, current), (Some(i), Some(c)) if i < c)
 }
 
-/// Derivative keys nothing refers to once a `photo_upserted` has been applied: those of the
+/// Derivative (and web video) keys nothing refers to once a `photo_upserted` has been applied: those of the
 /// version it replaced, or its own when it was stale. `after` is the photo's entry afterwards.
 pub fn unreferenced_derivatives(
     before: Option<&PhotoManifest>,
     message: &PhotoManifest,
     after: Option<&PhotoManifest>,
 ) -> Vec<String> {
-    let keep: Vec<&str> =
-        after.map(|m| m.derivatives.iter().map(|d| d.key.as_str()).collect()).unwrap_or_default();
+    let keep: Vec<&str> = after.map(|m| m.stored_keys().collect()).unwrap_or_default();
     let mut out: Vec<String> = before
         .into_iter()
         .chain([message])
-        .flat_map(|m| m.derivatives.iter())
-        .filter(|d| !keep.contains(&d.key.as_str()))
-        .map(|d| d.key.clone())
+        .flat_map(|m| m.stored_keys())
+        .filter(|key| !keep.contains(key))
+        .map(str::to_owned)
         .collect();
     out.sort();
     out.dedup();
@@ -170,6 +169,7 @@ pub(crate) mod tests {
             thumbhash: "AA".into(),
             icc_profile: false,
             exif: ExifSummary::default(),
+            video: None,
         }
     }
 

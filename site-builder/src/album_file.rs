@@ -417,6 +417,7 @@ mod tests {
                     &hash("c")[20..32]
                 )),
             },
+            video: None,
             ..manifest(key, "e", Some(&format!("{n:016X}")))
         }
     }

@@ -63,9 +63,13 @@ impl Default for GallerySummary {
     }
 }
 
-/// The album's photos in the order its `album.yml` asks for.
+/// The album's photos (and videos) in the order its `album.yml` asks for; a Live Photo's motion
+/// clip is not an item of its own ([`crate::live`]).
 pub fn ordered_photos(data: &AlbumData) -> Vec<&PhotoManifest> {
-    let mut photos: Vec<&PhotoManifest> = data.photos.values().collect();
+    let paired: BTreeSet<&str> =
+        crate::live::motions(data).into_values().map(|clip| clip.source_key.as_str()).collect();
+    let mut photos: Vec<&PhotoManifest> =
+        data.photos.values().filter(|p| !paired.contains(p.source_key.as_str())).collect();
     let by_name =
         |a: &&PhotoManifest, b: &&PhotoManifest| last_segment(&a.source_key).cmp(last_segment(&b.source_key));
     match data.metadata.sort {

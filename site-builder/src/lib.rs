@@ -30,6 +30,7 @@ pub mod assets;
 pub mod cuts;
 pub mod gallery;
 pub mod lambda;
+pub mod live;
 pub mod metadata;
 pub mod parts;
 pub mod rebuild;

@@ -126,6 +126,43 @@ struct PhotoView {
     loading: &'static str,
     /// The very first photo, fetched with high priority.
     first: bool,
+    /// A video's web copy, or a Live Photo's motion.
+    video: Option<VideoView>,
+}
+
+/// What the page needs to play a video or a Live Photo's motion.
+#[derive(Serialize)]
+struct VideoView {
+    /// The web MP4's URL.
+    src: String,
+    width: u32,
+    height: u32,
+    /// `m:ss` (or `h:mm:ss`).
+    duration: String,
+    /// A Live Photo's motion (played muted over the still), not a video of its own.
+    live: bool,
+}
+
+/// A duration as a player shows it: `0:03`, `12:05`, `1:02:03`.
+fn clock(ms: u64) -> String {
+    let s = (ms + 500) / 1000;
+    let (h, m, s) = (s / 3600, s / 60 % 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+fn video_view(clip: &PhotoManifest, live: bool) -> Option<VideoView> {
+    let v = clip.video.as_ref()?;
+    Some(VideoView {
+        src: url_path(&v.web.key),
+        width: v.web.width,
+        height: v.web.height,
+        duration: clock(v.duration_ms),
+        live,
+    })
 }
 
 #[derive(Serialize)]
@@ -182,6 +219,12 @@ struct PartPhoto<'a> {
     f: (&'a str, u32, u32),
     t: &'a str,
     bg: &'a str,
+    /// A video or Live Photo motion: URL, width, height, duration, whether it is Live.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    v: Option<(&'a str, u32, u32, &'a str, bool)>,
+    /// The alt text, when it is not the caption or name (a video's says what it is).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a: Option<&'a str>,
 }
 
 impl<'a> From<&'a PhotoView> for PartPhoto<'a> {
@@ -200,6 +243,8 @@ impl<'a> From<&'a PhotoView> for PartPhoto<'a> {
             f: (&v.full.src, v.full.width, v.full.height),
             t: &v.thumbhash,
             bg: &v.placeholder,
+            v: v.video.as_ref().map(|m| (m.src.as_str(), m.width, m.height, m.duration.as_str(), m.live)),
+            a: v.video.as_ref().map(|_| v.alt.as_str()),
         }
     }
 }
@@ -362,7 +407,12 @@ fn exif_line(e: &ExifSummary) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" · "))
 }
 
-fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> PhotoView {
+fn photo_view(
+    p: &PhotoManifest,
+    motion: Option<&PhotoManifest>,
+    caption: Option<&String>,
+    originals: bool,
+) -> PhotoView {
     let aspect = f64::from(p.width) / f64::from(p.height.max(1));
     let basis = (ROW_HEIGHT * aspect).round().max(1.0) as u32;
     let (src, srcset) = sources(&p.derivatives, basis);
@@ -372,10 +422,21 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
         });
     let file = last_segment(&p.source_key);
     let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned();
+    let video = match motion {
+        Some(clip) => video_view(clip, true),
+        None => video_view(p, false),
+    };
+    let alt = caption.cloned().unwrap_or_else(|| name.clone());
+    // The tile's marks are pictures; screen readers hear what the tile is from its text.
+    let alt = match &video {
+        Some(v) if v.live => format!("{alt} (Live Photo)"),
+        Some(v) => format!("{alt} (video, {})", v.duration),
+        None => alt,
+    };
     PhotoView {
         id: photo_id(&p.source_key),
         position: 0,
-        alt: caption.cloned().unwrap_or_else(|| name.clone()),
+        alt,
         caption: caption.cloned(),
         width: p.width,
         height: p.height,
@@ -392,6 +453,7 @@ fn photo_view(p: &PhotoManifest, caption: Option<&String>, originals: bool) -> P
         original: originals.then(|| original_url(&p.source_key)),
         loading: "lazy",
         first: false,
+        video,
     }
 }
 
@@ -555,9 +617,13 @@ impl Renderer {
         page.description = data.metadata.description.as_deref().map(markdown);
         page.subalbums = self.tiles(gallery, path);
         let captions = &data.metadata.captions;
+        let motions = crate::live::motions(data);
         let mut photos: Vec<PhotoView> = ordered_photos(data)
             .into_iter()
-            .map(|p| photo_view(p, captions.get(last_segment(&p.source_key)), self.originals))
+            .map(|p| {
+                let motion = motions.get(p.source_key.as_str()).copied();
+                photo_view(p, motion, captions.get(last_segment(&p.source_key)), self.originals)
+            })
             .enumerate()
             .map(|(i, mut view)| {
                 if i < EAGER_PHOTOS {

@@ -43,6 +43,7 @@ fn upsert(key: &str, n: usize) -> SiteMessage {
                 captured_at: Some(format!("2024-05-01T{:08}", 99_999_999 - n)),
                 ..Default::default()
             },
+            video: None,
         }),
     }
 }

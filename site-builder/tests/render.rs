@@ -31,6 +31,7 @@ fn manifest(key: &str, w: u32, h: u32, date: &str) -> PhotoManifest {
         thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
         icc_profile: false,
         exif: ExifSummary { captured_at: Some(date.into()), ..Default::default() },
+        video: None,
     }
 }
 

@@ -29,6 +29,7 @@ fn manifest(album: &str, n: usize, etag: &str) -> PhotoManifest {
         thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
         icc_profile: false,
         exif: ExifSummary { captured_at: Some("2024-05-01T12:00:00".into()), ..Default::default() },
+        video: None,
         source_key: key,
     }
 }

@@ -109,13 +109,16 @@ function fromItem(li) {
     original: a.dataset.original,
     full: [a.getAttribute('href'), Number(a.dataset.pswpWidth), Number(a.dataset.pswpHeight)],
     srcset: img.getAttribute('srcset'),
+    video: a.dataset.video
+      ? [a.dataset.video, Number(a.dataset.videoWidth), Number(a.dataset.videoHeight), a.dataset.duration, 'live' in a.dataset]
+      : undefined,
     item: li,
   };
 }
 
 // … or from a part (site_builder::render::PartPhoto).
 function fromPart(p) {
-  return { id: p.id, name: p.n, caption: p.c, exif: p.x, original: p.o, full: p.f, srcset: p.ss, part: p, item: null };
+  return { id: p.id, name: p.n, caption: p.c, exif: p.x, original: p.o, full: p.f, srcset: p.ss, video: p.v, part: p, item: null };
 }
 
 // The grid item the template renders, made for a photo from a part.
@@ -131,15 +134,24 @@ function makeItem(photo, index, total) {
   Object.assign(a.dataset, { pswpWidth: p.f[1], pswpHeight: p.f[2], name: p.n });
   if (p.x) a.dataset.exif = p.x;
   if (p.o) a.dataset.original = p.o;
+  if (p.v) {
+    Object.assign(a.dataset, { video: p.v[0], videoWidth: p.v[1], videoHeight: p.v[2], duration: p.v[3] });
+    if (p.v[4]) a.dataset.live = '';
+  }
   const spacer = document.createElement('i');
   spacer.style.paddingBottom = `${((p.h / p.w) * 100).toFixed(4)}%`;
   const img = Object.assign(document.createElement('img'), {
     src: p.s, srcset: p.ss, sizes: `(max-width: 40rem) 34vw, ${p.b}px`, width: p.w, height: p.h,
-    alt: p.c ?? p.n, loading: 'lazy', decoding: 'async',
+    alt: p.a ?? p.c ?? p.n, loading: 'lazy', decoding: 'async',
   });
   img.dataset.thumbhash = p.t;
   img.style.background = p.bg;
   a.append(spacer, img);
+  if (p.v) {
+    const mark = Object.assign(document.createElement('span'), { className: p.v[4] ? 'mark live' : 'mark', textContent: p.v[4] ? 'LIVE' : p.v[3] });
+    mark.setAttribute('aria-hidden', 'true');
+    a.append(mark);
+  }
   li.append(a);
   if (p.c) li.append(Object.assign(document.createElement('p'), { className: 'caption', textContent: p.c }));
   placeholders.observe(img);
@@ -354,6 +366,44 @@ function icon(name) {
   return { isCustomSVG: true, inner: `<path d="${ICONS[name]}" id="pswp__icn-${name}"/>`, outlineID: `pswp__icn-${name}` };
 }
 
+// Plays a Live Photo's motion muted over `host`, then shows the still again.
+function playMotion(host, src, className) {
+  if (host.querySelector(`video.${className}`)) return;
+  const video = Object.assign(document.createElement('video'), { src, className, muted: true, playsInline: true, autoplay: true });
+  video.setAttribute('aria-hidden', 'true');
+  const stop = () => video.remove();
+  video.addEventListener('ended', stop);
+  video.addEventListener('error', stop);
+  host.append(video);
+  return stop;
+}
+
+// Live Photos move on hover (desktop) and while pressed (phones), like the Photos app.
+function setupLiveTiles(grid) {
+  const liveLink = (target) => target instanceof Element ? target.closest('a.photo[data-live]') : null;
+  grid.addEventListener('mouseover', (e) => {
+    const link = liveLink(e.target);
+    if (link && !link.contains(e.relatedTarget)) playMotion(link, link.dataset.video, 'motion');
+  });
+  grid.addEventListener('mouseout', (e) => {
+    const link = liveLink(e.target);
+    if (link && !link.contains(e.relatedTarget)) link.querySelector('video.motion')?.remove();
+  });
+  let pressed = null;
+  grid.addEventListener('touchstart', (e) => {
+    const link = liveLink(e.target);
+    if (!link) return;
+    pressed = { link, timer: setTimeout(() => { pressed.stop = playMotion(link, link.dataset.video, 'motion'); }, 300) };
+  }, { passive: true });
+  grid.addEventListener('touchend', (e) => {
+    if (!pressed) return;
+    clearTimeout(pressed.timer);
+    // A press that played the motion does not also open the lightbox.
+    if (pressed.stop) { pressed.stop(); e.preventDefault(); }
+    pressed = null;
+  });
+}
+
 function setupLightbox(grid, album) {
   const lightbox = new PhotoSwipeLightbox({
     dataSource: { length: album.total },
@@ -373,6 +423,17 @@ function setupLightbox(grid, album) {
     }
     const link = photo.item?.isConnected ? photo.item.querySelector('a.photo') : undefined;
     const thumb = link?.querySelector('img');
+    if (photo.video && !photo.video[4]) {
+      // A video plays in its slide, over its poster; PhotoSwipe still swipes around it.
+      const box = Object.assign(document.createElement('div'), { className: 'pswp-video' });
+      const video = Object.assign(document.createElement('video'), {
+        src: photo.video[0], poster: photo.full[0], controls: true, playsInline: true, preload: 'metadata',
+        width: photo.video[1], height: photo.video[2],
+      });
+      video.setAttribute('aria-label', photo.caption ?? photo.name);
+      box.append(video);
+      return { html: box.outerHTML, element: link, photo };
+    }
     return {
       src: photo.full[0], width: photo.full[1], height: photo.full[2], srcset: photo.srcset,
       alt: photo.caption ?? photo.name, msrc: thumb?.currentSrc || undefined, element: link, photo,
@@ -395,18 +456,51 @@ function setupLightbox(grid, album) {
         onInit: (el) => {
           const show = () => {
             const photo = current();
-            const href = name === 'download' ? photo?.full[0] : photo?.original;
+            const clip = photo?.video && !photo.video[4];
+            const href = name === 'download' ? (clip ? photo.video[0] : photo?.full[0]) : photo?.original;
             el.hidden = !href;
             if (!href) return;
             el.href = href;
-            // The largest derivative is a JPEG named after the photo; the original keeps its name.
-            el.download = name === 'download' ? `${photo.name}.jpg` : '';
+            // The largest derivative (or a video's web copy) is named after the photo; the
+            // original keeps its name.
+            el.download = name === 'download' ? `${photo.name}.${clip ? 'mp4' : 'jpg'}` : '';
           };
           pswp.on('change', show);
           pswp.on('contentActivate', show);
         },
       });
     }
+    // A Live Photo's motion, played over the still from a button (keyboard and screen readers).
+    pswp.ui.registerElement({
+      name: 'live',
+      title: 'Play the Live Photo',
+      order: 7,
+      isButton: true,
+      html: 'LIVE',
+      onInit: (el) => {
+        const show = () => { el.hidden = !current()?.video?.[4]; };
+        pswp.on('change', show);
+        pswp.on('contentActivate', show);
+      },
+      onClick: () => {
+        const photo = current();
+        const holder = pswp.currSlide?.holderElement;
+        const still = holder?.querySelector('img.pswp__img');
+        if (!photo?.video?.[4] || !still) return;
+        // Exactly over the still as it is shown now (zoomed or not).
+        const [at, box] = [still.getBoundingClientRect(), holder.getBoundingClientRect()];
+        playMotion(holder, photo.video[0], 'pswp-motion');
+        Object.assign(holder.querySelector('video.pswp-motion').style, {
+          left: `${at.left - box.left}px`, top: `${at.top - box.top}px`, width: `${at.width}px`, height: `${at.height}px`,
+        });
+      },
+    });
+    // Only the slide in view plays.
+    pswp.on('change', () => {
+      for (const video of pswp.element.querySelectorAll('video')) {
+        if (!pswp.currSlide?.holderElement.contains(video)) video.pause();
+      }
+    });
     pswp.ui.registerElement({
       name: 'caption',
       order: 10,
@@ -525,4 +619,5 @@ if (grid) {
   album.changed = () => sayChanged(grid);
   if (album.parts.length) new Window(grid, album);
   setupLightbox(grid, album);
+  setupLiveTiles(grid);
 }

@@ -346,6 +346,7 @@ fn manifest(key: &str, etag: &str, sequencer: u64) -> PhotoManifest {
         thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
         icc_profile: false,
         exif: ExifSummary::default(),
+        video: None,
     }
 }
 

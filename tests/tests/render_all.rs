@@ -44,6 +44,7 @@ async fn gallery() -> Arc<MemoryStore> {
             thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
             icc_profile: false,
             exif: ExifSummary::default(),
+            video: None,
         };
         data.photos.insert(key, manifest);
         data.revision = 1;

@@ -89,6 +89,7 @@ fn manifest(key: &str) -> PhotoManifest {
         thumbhash: "1QcSHQRnh493V4dIh4eXh1h4kJUI".into(),
         icc_profile: false,
         exif: ExifSummary::default(),
+        video: None,
     }
 }
 

@@ -8,13 +8,16 @@
 //!   H.264 8-bit 4:2:0 with AAC and the rotation baked in, or a refusal naming the reason.
 //! - [`ffmpeg`]: running ffmpeg (`SHOEBOX_FFMPEG` or `ffmpeg` on `PATH`) for a plan, killed
 //!   when it runs past its time.
+//! - [`VideoWorker`]: one S3 change of a video in; poster derivatives, web MP4 and manifest out.
 
 pub mod ffmpeg;
 pub mod matroska;
 pub mod motion_photo;
 pub mod plan;
 pub mod probe;
+mod worker;
 
 pub use ffmpeg::{Ffmpeg, FfmpegError};
 pub use plan::{plan, Plan, Refusal, WebVideo};
 pub use probe::{probe, ProbeError, VideoCodec, VideoInfo, VideoTrack};
+pub use worker::VideoWorker;

@@ -225,8 +225,10 @@ pub fn probe<R: Read + Seek>(mut file: R) -> Result<VideoInfo, ProbeError> {
         index += 1;
     }
     let Some((moov_at, moov)) = moov else {
-        return Err(if index == 0 {
+        return Err(if end == 0 {
             ProbeError::NotMp4("the file is empty".into())
+        } else if index == 0 {
+            ProbeError::NotMp4(format!("its {end} bytes are too few for a box"))
         } else {
             ProbeError::Damaged("no moov box (an interrupted recording or a truncated upload)".into())
         });
@@ -540,6 +542,10 @@ mod tests {
         let probe_bytes =
             |b: &[u8]| probe(std::io::Cursor::new(b.to_vec())).map(|_| ()).expect_err("refused").to_string();
         assert_eq!(probe_bytes(b""), "not an MP4, QuickTime or WebM video: the file is empty");
+        assert_eq!(
+            probe_bytes(b"hello\n"),
+            "not an MP4, QuickTime or WebM video: its 6 bytes are too few for a box"
+        );
         assert!(probe_bytes(b"hello, this is text and not a video").contains("not an ftyp box"));
         let mut cut = 24u32.to_be_bytes().to_vec();
         cut.extend(b"ftypisom");

@@ -183,6 +183,40 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
     /// Writes an object whole: readers see the old content or the new, never a part.
     async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError>;
 
+    /// Copies an object into the file at `path` (a video, too large to hold in memory), or `None`
+    /// when it does not exist. Refused like [`ObjectStore::get`] past `max_bytes`. This default
+    /// reads it whole; the S3 store streams it.
+    async fn get_to_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        max_bytes: u64,
+    ) -> Result<Option<ObjectInfo>, StoreError> {
+        let Some(object) = self.get(key, max_bytes).await? else { return Ok(None) };
+        tokio::fs::write(path, &object.body).await.map_err(|e| StoreError::Io {
+            key: key.to_owned(),
+            op: "write a scratch copy",
+            source: e,
+        })?;
+        Ok(Some(object.info))
+    }
+
+    /// Writes the file at `path` as an object, like [`ObjectStore::put`]. This default reads it
+    /// whole; the S3 store streams it.
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        options: &PutOptions,
+    ) -> Result<(), StoreError> {
+        let body = tokio::fs::read(path).await.map_err(|e| StoreError::Io {
+            key: key.to_owned(),
+            op: "read a scratch file",
+            source: e,
+        })?;
+        self.put(key, Bytes::from(body), options).await
+    }
+
     /// Writes an object whole, but only if it is still as `precondition` says; otherwise nothing
     /// is written and the result is [`StoreError::Conflict`]. Two writers that read the same
     /// version cannot both replace it, so a read-modify-write never loses an update.

@@ -86,6 +86,62 @@ impl ObjectStore for S3Store {
         Ok(Some(Object { info: ObjectInfo { size: body.len() as u64, ..info }, body }))
     }
 
+    async fn get_to_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        max_bytes: u64,
+    ) -> Result<Option<ObjectInfo>, StoreError> {
+        use tokio::io::AsyncWriteExt as _;
+        let mut out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(self.err(key, "GetObject", e)),
+        };
+        let mut info =
+            ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
+        let too_large = |size| StoreError::TooLarge { key: key.to_owned(), size, limit: max_bytes };
+        if info.size > max_bytes {
+            return Err(too_large(info.size));
+        }
+        let io = |source| StoreError::Io { key: key.to_owned(), op: "write a scratch copy", source };
+        let mut file = tokio::fs::File::create(path).await.map_err(io)?;
+        let mut written = 0u64;
+        while let Some(chunk) = out.body.next().await {
+            let chunk = chunk.map_err(|e| self.err(key, "GetObject body", e))?;
+            written += chunk.len() as u64;
+            if written > max_bytes {
+                return Err(too_large(written));
+            }
+            file.write_all(&chunk).await.map_err(io)?;
+        }
+        file.flush().await.map_err(io)?;
+        info.size = written;
+        Ok(Some(info))
+    }
+
+    async fn put_file(
+        &self,
+        key: &str,
+        path: &std::path::Path,
+        options: &PutOptions,
+    ) -> Result<(), StoreError> {
+        let body = aws_sdk_s3::primitives::ByteStream::from_path(path)
+            .await
+            .map_err(|e| self.err(key, "PutObject (reading the file)", e))?;
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(body)
+            .set_content_type(options.content_type.clone())
+            .set_cache_control(options.cache_control.clone())
+            .send()
+            .await
+            .map_err(|e| self.err(key, "PutObject", e))?;
+        Ok(())
+    }
+
     async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError> {
         self.client
             .put_object()

@@ -1,0 +1,166 @@
+//! The video worker's core: one S3 change of a video in; a poster (through the photo pipeline), a
+//! web MP4 and a manifest out, announced to the site builder like a photo's.
+//!
+//! It wraps the resize worker ([`resize_worker::Worker`]) for everything a video shares with a
+//! photo: the stores, stale and current versions, removals, failure records and announcements.
+//! The source is copied to scratch space (never held in memory), probed in Rust, planned, and
+//! handed to ffmpeg, which is killed past its time.
+
+use crate::ffmpeg::{Ffmpeg, FfmpegError};
+use crate::plan::{plan, Plan, MAX_DURATION_MS};
+use crate::probe::{probe, VideoInfo};
+use resize_worker::{
+    manifest_for, publish_manifest, resize_photo, Outcome, PhotoSource, Settled, Worker, WorkerError,
+};
+use shared::{decode_sqs_body, ChangeKind, PutOptions, S3Change, StoreError};
+use shoebox_core::keys::{classify_source_key, derivative_dir, web_video_key};
+use shoebox_core::{Derivative, SourceObject, VideoSummary};
+use std::path::{Path, PathBuf};
+
+/// The video worker: the photo worker it builds on, ffmpeg (none: videos wait), scratch space.
+#[derive(Clone)]
+pub struct VideoWorker {
+    photos: Worker,
+    ffmpeg: Option<Ffmpeg>,
+    scratch: PathBuf,
+    max_transcode_ms: u64,
+}
+
+impl VideoWorker {
+    /// A video worker over `photos`' stores and queue. Without `ffmpeg`, created videos are left
+    /// waiting ([`Outcome::VideoWaiting`]); deletions are still applied.
+    pub fn new(photos: Worker, ffmpeg: Option<Ffmpeg>, scratch: impl Into<PathBuf>) -> Self {
+        Self { photos, ffmpeg, scratch: scratch.into(), max_transcode_ms: MAX_DURATION_MS }
+    }
+
+    /// The longest clip this worker transcodes (one Lambda invocation's worth of encoding);
+    /// longer ones are recorded as not shown, with the reason, instead of timing out again and
+    /// again. Remuxes are not limited: they copy.
+    pub fn with_max_transcode_ms(mut self, max: u64) -> Self {
+        self.max_transcode_ms = max.min(MAX_DURATION_MS);
+        self
+    }
+
+    /// Handles every change in one SQS message body, in order.
+    pub async fn handle_body(&self, body: &str) -> Result<Vec<Outcome>, WorkerError> {
+        let mut outcomes = Vec::new();
+        for change in decode_sqs_body(body)? {
+            outcomes.push(self.handle_change(&change).await?);
+        }
+        Ok(outcomes)
+    }
+
+    /// Handles one change; one that is not a video goes to the photo worker.
+    pub async fn handle_change(&self, change: &S3Change) -> Result<Outcome, WorkerError> {
+        self.photos.check_bucket(change)?;
+        let SourceObject::Video { album, stem, .. } = classify_source_key(&change.key) else {
+            return self.photos.handle_change(change).await;
+        };
+        let handled = match change.kind {
+            ChangeKind::Created => self.created(change, &album, &stem).await,
+            ChangeKind::Removed => self.photos.photo_removed(change, &album).await,
+        };
+        let outcome = self.photos.keep_record(change, handled).await?;
+        tracing::info!(key = %change.key, kind = ?change.kind, outcome = ?outcome, "handled");
+        Ok(outcome)
+    }
+
+    async fn created(&self, change: &S3Change, album: &str, stem: &str) -> Result<Outcome, WorkerError> {
+        let Some(ffmpeg) = &self.ffmpeg else { return Ok(Outcome::VideoWaiting) };
+        let existing = match self.photos.settled(change).await? {
+            Settled::Done(outcome) => return Ok(outcome),
+            Settled::Pending(existing) => existing,
+        };
+        let key = change.key.as_str();
+        let scratch = |source| WorkerError::Scratch { key: key.to_owned(), source };
+        std::fs::create_dir_all(&self.scratch).map_err(scratch)?;
+        let dir = tempfile::tempdir_in(&self.scratch).map_err(scratch)?;
+        let source_path = dir.path().join("source");
+        let limit = self.photos.limits().max_video_bytes;
+        let info = match self.photos.source().get_to_file(key, &source_path, limit).await {
+            Ok(Some(info)) => info,
+            Ok(None) => return Ok(Outcome::SourceGone),
+            Err(StoreError::TooLarge { key, size, limit }) => {
+                return Err(WorkerError::SourceTooLarge { key, size, limit })
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(done) = self.photos.current(existing.as_deref(), &info.etag).await? {
+            return Ok(done);
+        }
+
+        let video = probe_file(&source_path).await.map_err(|reason| refused(key, reason))?;
+        let plan = plan(&video).map_err(|r| refused(key, format!("not shown: {r}")))?;
+        if matches!(plan, Plan::Transcode(_)) && video.duration_ms > self.max_transcode_ms {
+            return Err(refused(
+                key,
+                format!(
+                    "not shown: it lasts {} s and needs encoding, but one run encodes at most {} s \
+                     (MAX_TRANSCODE_SECONDS); trim it or upload an H.264 MP4 of it",
+                    video.duration_ms / 1000,
+                    self.max_transcode_ms / 1000
+                ),
+            ));
+        }
+        let (web_path, poster_path) = (dir.path().join("web.mp4"), dir.path().join("poster.jpg"));
+        let failed = |e: FfmpegError| match e {
+            FfmpegError::Io(source) => WorkerError::Scratch { key: key.to_owned(), source },
+            other => refused(key, other.to_string()),
+        };
+        ffmpeg.poster(&source_path, &poster_path, video.duration_ms).await.map_err(failed)?;
+        ffmpeg.web_mp4(&source_path, &web_path, &plan).await.map_err(failed)?;
+
+        let poster = tokio::fs::read(&poster_path).await.map_err(scratch)?;
+        let limits = *self.photos.limits();
+        let resized = tokio::task::spawn_blocking(move || resize_photo(&poster, "jpg", &limits))
+            .await
+            .map_err(|e| WorkerError::Task { key: key.to_owned(), message: e.to_string() })?
+            .map_err(|source| WorkerError::Photo { key: key.to_owned(), source })?;
+
+        let source = PhotoSource {
+            key,
+            album,
+            stem,
+            etag: &info.etag,
+            bytes: info.size,
+            sequencer: change.sequencer.clone(),
+        };
+        let mut manifest = manifest_for(&source, &resized);
+        let (width, height) = match &plan {
+            Plan::Transcode(web) => (web.width, web.height),
+            Plan::Remux => (resized.width, resized.height),
+        };
+        let web_key = web_video_key(&derivative_dir(album, stem, &info.etag, key));
+        let web_bytes = tokio::fs::metadata(&web_path).await.map_err(scratch)?.len();
+        manifest.video = Some(VideoSummary {
+            duration_ms: video.duration_ms,
+            web: Derivative { width, height, key: web_key.clone(), bytes: web_bytes },
+            remuxed: plan == Plan::Remux,
+            audio: video.audio.is_some(),
+            content_identifier: video.content_identifier.clone(),
+        });
+        manifest.exif.captured_at = video.created_at.clone();
+        // The web copy first: a manifest only ever names objects that exist.
+        self.photos.resized().put_file(&web_key, &web_path, &PutOptions::immutable("video/mp4")).await?;
+        publish_manifest(self.photos.resized(), &manifest, resized.derivatives).await?;
+        let derivatives = manifest.derivatives.len() + 1;
+        self.photos.announce(manifest).await?;
+        Ok(Outcome::Resized { derivatives })
+    }
+}
+
+/// A video's content at fault: recorded, not retried.
+fn refused(key: &str, reason: String) -> WorkerError {
+    WorkerError::Video { key: key.to_owned(), reason }
+}
+
+/// Probes the file at `path` off the async workers.
+async fn probe_file(path: &Path) -> Result<VideoInfo, String> {
+    let path = path.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let file = std::fs::File::open(&path).map_err(|e| format!("cannot open the scratch copy: {e}"))?;
+        probe(std::io::BufReader::new(file)).map_err(|e| format!("not a video Shoebox can read: {e}"))
+    })
+    .await
+    .map_err(|e| format!("the probe stopped: {e}"))?
+}
