@@ -30,18 +30,28 @@ def zipped_size(folder):
 def test_every_function_was_built():
     built = build_dir()
     functions = {p.name for p in built.iterdir() if p.is_dir()}
-    assert {"ResizeFunction", "SiteFunction", "EdgeAuthFunction", "StackHelperFunction"} <= functions
+    assert {"ResizeFunction", "SiteFunction", "VideoFunction", "EdgeAuthFunction", "StackHelperFunction", "FfmpegLayer"} <= functions
     assert (built / "template.yaml").is_file()
 
 
 def test_rust_functions_are_linux_x86_64_executables_named_bootstrap():
-    for name in ("ResizeFunction", "SiteFunction"):
+    for name in ("ResizeFunction", "SiteFunction", "VideoFunction"):
         bootstrap = build_dir() / name / "bootstrap"
         head = bootstrap.read_bytes()[:20]
         assert head[:4] == b"\x7fELF", name
         assert head[4] == 2 and head[18] == 0x3E, f"{name}: 64-bit x86-64"
         assert os.access(bootstrap, os.X_OK), name
         assert zipped_size(build_dir() / name) < 50 * 1024 * 1024, f"{name}: Lambda's zipped limit"
+
+
+def test_the_ffmpeg_layer_is_one_x86_64_executable_at_opt_bin_ffmpeg():
+    layer = build_dir() / "FfmpegLayer"
+    assert [p.relative_to(layer).as_posix() for p in layer.rglob("*") if p.is_file()] == ["bin/ffmpeg"]
+    ffmpeg = layer / "bin" / "ffmpeg"
+    head = ffmpeg.read_bytes()[:20]
+    assert head[:4] == b"\x7fELF" and head[18] == 0x3E and os.access(ffmpeg, os.X_OK)
+    # Lambda: 250 MB unzipped for a function and its layers.
+    assert ffmpeg.stat().st_size < 150 * 1024 * 1024
 
 
 def test_the_edge_bundle_is_the_shim_and_the_wasm_and_small():

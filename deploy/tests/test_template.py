@@ -42,6 +42,8 @@ def _transformed(originals, rate_limit=False):
         if resource["Type"] == "AWS::Serverless::Function":
             # What `sam package` does: code lives in S3.
             resource["Properties"]["CodeUri"] = f"s3://artifacts/{name}.zip"
+        if resource["Type"] == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = f"s3://artifacts/{name}.zip"
     out = transform(template, {}, _NoManagedPolicies())
     conditions = {"OriginalsOn": originals, "CustomDomain": False, "AlarmEmailGiven": False, "LoginRateLimitOn": rate_limit}
     return _resolve(out, conditions)
@@ -221,7 +223,7 @@ def test_every_queue_has_a_dead_letter_queue_and_a_long_enough_visibility_timeou
         function, mapping = consumers[name]
         assert props["VisibilityTimeout"] >= 6 * function["Timeout"], name
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"], name
-    assert set(consumers) == {"ResizeQueue", "SiteQueue"}
+    assert set(consumers) == {"ResizeQueue", "SiteQueue", "VideoQueue"}
 
 
 def _alarms_on(cfn, namespace, metric):
@@ -244,7 +246,7 @@ def test_every_dead_letter_queue_and_sqs_fed_function_and_the_site_alarm_into_on
         target = ref_name(mapping["Properties"]["FunctionName"])
         aliases = resources(cfn, "AWS::Lambda::Alias")
         consumers.add(ref_name(aliases[target]["Properties"]["FunctionName"]) if target in aliases else target)
-    assert _alarms_on(cfn, "AWS/Lambda", "Errors").keys() == consumers == {"ResizeFunction", "SiteFunction"}
+    assert _alarms_on(cfn, "AWS/Lambda", "Errors").keys() == consumers == {"ResizeFunction", "SiteFunction", "VideoFunction"}
     assert _alarms_on(cfn, "AWS/CloudFront", "5xxErrorRate").keys() == {"Distribution"}
     alarms = resources(cfn, "AWS::CloudWatch::Alarm")
     assert len(alarms) <= 10, "CloudWatch's free tier covers 10 alarms"
@@ -253,7 +255,7 @@ def test_every_dead_letter_queue_and_sqs_fed_function_and_the_site_alarm_into_on
         assert props["AlarmActions"] == [{"Ref": topic}] and props["OKActions"] == [{"Ref": topic}], name
         assert props["TreatMissingData"] == "notBreaching", f"{name}: no traffic is not trouble"
         assert props["ComparisonOperator"] == "GreaterThanThreshold", name
-    for name in ("ResizeDeadLetterAlarm", "SiteDeadLetterAlarm", "ResizeErrorsAlarm", "SiteErrorsAlarm"):
+    for name in ("ResizeDeadLetterAlarm", "SiteDeadLetterAlarm", "VideoDeadLetterAlarm", "ResizeErrorsAlarm", "SiteErrorsAlarm", "VideoErrorsAlarm"):
         assert alarms[name]["Properties"]["Threshold"] == 0, f"{name}: one is enough"
     (policy,) = resources(cfn, "AWS::SNS::TopicPolicy").values()
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
@@ -442,7 +444,7 @@ def test_security_headers(cfn):
 
 def test_functions_build_with_cargo_lambda_and_the_edge_with_its_makefile():
     source = _source()["Resources"]
-    for name in ("ResizeFunction", "SiteFunction"):
+    for name in ("ResizeFunction", "SiteFunction", "VideoFunction"):
         assert source[name]["Metadata"] == {"BuildMethod": "rust-cargolambda"}
         assert source[name]["Properties"]["Runtime"] == "provided.al2023"
         code = source[name]["Properties"]["CodeUri"]
@@ -451,6 +453,26 @@ def test_functions_build_with_cargo_lambda_and_the_edge_with_its_makefile():
     assert source["EdgeAuthFunction"]["Metadata"] == {"BuildMethod": "makefile"}
     makefile = (ROOT / source["EdgeAuthFunction"]["Properties"]["CodeUri"] / "Makefile").read_text()
     assert "build-EdgeAuthFunction:" in makefile
+    layer = source["FfmpegLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text()
+    assert "build-FfmpegLayer:" in makefile
+    # The layer holds the same ffmpeg as the tests: one pinned wheel version.
+    pinned = (ROOT / "scripts" / "requirements-test.txt").read_text()
+    version = re.search(r"WHEEL_VERSION := (\S+)", makefile).group(1)
+    assert f"imageio-ffmpeg=={version}" in pinned
+
+
+def test_the_video_worker_has_ffmpeg_disk_time_and_only_its_buckets_and_queue(cfn):
+    (function,) = [f for f in resources(cfn, "AWS::Lambda::Function").values() if f["Properties"].get("Layers")]
+    props = function["Properties"]
+    assert props["Architectures"] == ["x86_64"], "the static ffmpeg is x86_64"
+    assert props["EphemeralStorage"]["Size"] >= 10240, "a 4 GiB source and its web copy fit on disk"
+    env = props["Environment"]["Variables"]
+    assert env["SHOEBOX_FFMPEG"] == "/opt/bin/ffmpeg"
+    assert int(env["FFMPEG_TIMEOUT_SECONDS"]) < props["Timeout"], "ffmpeg is stopped before the Lambda"
+    resize = cfn["Resources"]["ResizeFunction"]["Properties"]
+    assert ref_name(resize["Environment"]["Variables"]["VIDEO_QUEUE_URL"]) == "VideoQueue"
 
 
 def test_outputs_tell_the_owner_what_to_do_next(cfn):
