@@ -9,7 +9,7 @@ use crate::gate::Gate;
 use crate::live::{serve_following, AuthFiles};
 use crate::{local, users};
 use anyhow::Context as _;
-use samples::{sample_jpeg, SampleExif};
+use samples::{apple_maker_note, sample_jpeg, SampleExif};
 use shared::LocalStore;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,6 +40,11 @@ const ALBUMS: [SampleAlbum; 4] = [
     ("Mountains/Tatra", "", &[(1600, 2400), (2400, 1600), (2400, 1600)]),
     ("City at night", "description: Long exposures, tripod, no flash.\n", &[(2400, 1600), (1800, 1800), (1600, 2400), (2400, 1600), (3000, 1200)]),
 ];
+
+/// The album of clips, made with ffmpeg when there is one.
+const CLIPS: &str = "Moving pictures";
+/// The Live-Photo-like pair's content identifier (the still's MakerNote, the clip's metadata).
+const LIVE_ID: &str = "5D2F1C3B-0A9E-4E8B-9C61-7F2B0D4A1E55";
 
 const USER: &str = "demo";
 const TITLE: &str = "Shoebox demo";
@@ -117,8 +122,102 @@ fn write_samples(albums: &Path) -> anyhow::Result<()> {
             seed += 1;
         }
     }
+    write_clips(&staging.join(CLIPS), seed)?;
     // Appears whole or not at all, so an interrupted first run starts over.
     std::fs::rename(&staging, albums)?;
+    Ok(())
+}
+
+/// Short generated clips: a web-ready H.264 MP4 (copied as it is), a portrait 10-bit HEVC MOV
+/// like a phone's (encoded for the web) and a Live-Photo-like still and clip with one content
+/// identifier. Without ffmpeg the demo has photos only, and says so.
+fn write_clips(folder: &Path, seed: u64) -> anyhow::Result<()> {
+    let Ok(ffmpeg) = video_worker::Ffmpeg::locate(std::time::Duration::from_secs(120)) else {
+        eprintln!("shoebox: no ffmpeg (set SHOEBOX_FFMPEG or put it on PATH), so the demo has no clips");
+        return Ok(());
+    };
+    std::fs::create_dir_all(folder)?;
+    std::fs::write(folder.join("album.yml"), "description: Clips and a Live Photo (hover it).\n")?;
+    let id_tag = format!("com.apple.quicktime.content.identifier={LIVE_ID}");
+    let clips: [(&str, Vec<&str>); 3] = [
+        (
+            "Waves.mp4",
+            vec![
+                "-f",
+                "lavfi",
+                "-i",
+                "gradients=s=640x360:r=30:d=4:speed=0.03",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=f=220:d=4",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                "-shortest",
+                "-movflags",
+                "+faststart",
+            ],
+        ),
+        (
+            "Harbour.MOV",
+            vec![
+                "-f",
+                "lavfi",
+                "-i",
+                "cellauto=s=360x640:r=30:rule=110",
+                "-t",
+                "3",
+                "-c:v",
+                "libx265",
+                "-x265-params",
+                "log-level=error",
+                "-pix_fmt",
+                "yuv420p10le",
+                "-tag:v",
+                "hvc1",
+            ],
+        ),
+        (
+            "IMG_0100.MOV",
+            vec![
+                "-f",
+                "lavfi",
+                "-i",
+                "life=s=480x320:r=30:mold=10:ratio=0.3",
+                "-t",
+                "2.5",
+                "-c:v",
+                "libx264",
+                "-pix_fmt",
+                "yuv420p",
+                "-movflags",
+                "use_metadata_tags",
+                "-metadata",
+                &id_tag,
+            ],
+        ),
+    ];
+    for (name, args) in clips {
+        let status = std::process::Command::new(&ffmpeg.path)
+            .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+            .args(args)
+            .arg(folder.join(name))
+            .status()
+            .with_context(|| format!("running {}", ffmpeg.path.display()))?;
+        anyhow::ensure!(status.success(), "ffmpeg could not make the sample clip {name}");
+    }
+    let exif = SampleExif {
+        make: "Apple".into(),
+        model: "iPhone (sample)".into(),
+        taken: "2024:06:01 18:30:00".into(),
+        maker_note: apple_maker_note(format!("{LIVE_ID}\0").as_bytes()),
+        ..SampleExif::default()
+    };
+    std::fs::write(folder.join("IMG_0100.jpg"), sample_jpeg(1800, 1200, seed, Some(&exif))?)?;
     Ok(())
 }
 

@@ -166,10 +166,17 @@ pub async fn serve(gate: Arc<Gate>, listener: tokio::net::TcpListener) -> std::i
 /// distribution's security headers, text compressed (gzip or Brotli, as the browser accepts) as
 /// the distribution's `Compress: true` does.
 pub fn app(gate: Arc<Gate>) -> axum::Router {
+    use tower_http::compression::Predicate as _;
     axum::Router::new()
         .fallback(handle)
         .layer(axum::middleware::map_response(add_security_headers))
-        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(
+            tower_http::compression::CompressionLayer::new().compress_when(
+                // CloudFront compresses text, never media: a video's byte ranges must be its own.
+                tower_http::compression::predicate::DefaultPredicate::new()
+                    .and(tower_http::compression::predicate::NotForContentType::const_new("video/")),
+            ),
+        )
         .with_state(gate)
 }
 
@@ -233,12 +240,27 @@ async fn handle(State(gate): State<Arc<Gate>>, request: Request) -> Response {
             insert(&mut headers, header::CONTENT_TYPE, content_type(&key));
             insert(&mut headers, header::CACHE_CONTROL, cache_control(behavior.origin, &key));
             insert(&mut headers, header::ETAG, &etag);
+            insert(&mut headers, header::ACCEPT_RANGES, "bytes");
             let unchanged =
                 request.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(&etag);
             if unchanged {
                 return (StatusCode::NOT_MODIFIED, headers).into_response();
             }
-            (StatusCode::OK, headers, Body::from(object.body)).into_response()
+            let len = object.body.len() as u64;
+            // Browsers fetch videos in byte ranges (Safari will not play one otherwise), as S3
+            // answers them.
+            match byte_range(request.headers().get(header::RANGE).and_then(|v| v.to_str().ok()), len) {
+                Ok(None) => (StatusCode::OK, headers, Body::from(object.body)).into_response(),
+                Ok(Some((start, end))) => {
+                    insert(&mut headers, header::CONTENT_RANGE, &format!("bytes {start}-{end}/{len}"));
+                    let part = object.body.slice(start as usize..=end as usize);
+                    (StatusCode::PARTIAL_CONTENT, headers, Body::from(part)).into_response()
+                }
+                Err(()) => {
+                    insert(&mut headers, header::CONTENT_RANGE, &format!("bytes */{len}"));
+                    (StatusCode::RANGE_NOT_SATISFIABLE, headers).into_response()
+                }
+            }
         }
         Ok(None) | Err(StoreError::InvalidKey { .. }) => {
             error_page(&gate, StatusCode::NOT_FOUND, NOT_FOUND_PAGE_KEY).await
@@ -269,6 +291,26 @@ async fn error_page(gate: &Gate, status: StatusCode, key: &str) -> Response {
     }
 }
 
+/// The one byte range a `Range` header asks of a body of `len` bytes, inclusive: `None` for the
+/// whole body (no header, or one this does not serve partly, such as several ranges), an error
+/// when it lies past the end.
+fn byte_range(header: Option<&str>, len: u64) -> Result<Option<(u64, u64)>, ()> {
+    let Some(spec) = header.and_then(|h| h.trim().strip_prefix("bytes=")) else { return Ok(None) };
+    let Some((first, last)) = spec.split_once('-').filter(|_| !spec.contains(',')) else { return Ok(None) };
+    let number = |s: &str| s.trim().parse::<u64>().ok();
+    let (start, end) = match (number(first), number(last)) {
+        (Some(start), Some(end)) if start <= end => (start, end.min(len.saturating_sub(1))),
+        (Some(start), None) if last.trim().is_empty() => (start, len.saturating_sub(1)),
+        // The last N bytes.
+        (None, Some(n)) if first.trim().is_empty() && n > 0 => (len.saturating_sub(n), len.saturating_sub(1)),
+        _ => return Ok(None),
+    };
+    if start >= len {
+        return Err(());
+    }
+    Ok(Some((start, end)))
+}
+
 fn content_type(key: &str) -> &'static str {
     let extension = key.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match extension.as_str() {
@@ -281,6 +323,9 @@ fn content_type(key: &str) -> &'static str {
         "webp" => "image/webp",
         "gif" => "image/gif",
         "svg" => "image/svg+xml",
+        "mp4" | "m4v" => "video/mp4",
+        "mov" => "video/quicktime",
+        "webm" => "video/webm",
         "txt" | "yml" | "yaml" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
@@ -378,10 +423,27 @@ mod tests {
     }
 
     #[test]
+    fn byte_ranges_as_s3_answers_them() {
+        assert_eq!(byte_range(None, 10), Ok(None));
+        assert_eq!(byte_range(Some("bytes=0-"), 10), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=2-4"), 10), Ok(Some((2, 4))));
+        assert_eq!(byte_range(Some("bytes=8-100"), 10), Ok(Some((8, 9))));
+        assert_eq!(byte_range(Some("bytes=-3"), 10), Ok(Some((7, 9))));
+        assert_eq!(byte_range(Some("bytes=-30"), 10), Ok(Some((0, 9))));
+        assert_eq!(byte_range(Some("bytes=10-"), 10), Err(()));
+        assert_eq!(byte_range(Some("bytes=0-"), 0), Err(()));
+        for whole in ["bytes=0-1,4-5", "bytes=5-2", "items=0-1", "bytes=x-y", "bytes=-0"] {
+            assert_eq!(byte_range(Some(whole), 10), Ok(None), "{whole}");
+        }
+    }
+
+    #[test]
     fn content_types_and_caching() {
         assert_eq!(content_type("a/index.html"), "text/html; charset=utf-8");
         assert_eq!(content_type("_assets/gallery.1.js"), "text/javascript; charset=utf-8");
         assert_eq!(content_type("Trips/_p/a-1/1.JPG"), "image/jpeg");
+        assert_eq!(content_type("Trips/_p/a-1/video.mp4"), "video/mp4");
+        assert_eq!(content_type("Trips/IMG_1.MOV"), "video/quicktime");
         assert_eq!(cache_control(Origin::Web, "_assets/site.1.css"), "public, max-age=31536000, immutable");
         assert_eq!(
             cache_control(Origin::Web, "A/_g/0123456789ab.json"),

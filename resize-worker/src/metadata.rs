@@ -184,25 +184,7 @@ mod tests {
         assert_eq!(iso_datetime("garbage", None), None);
     }
 
-    /// An Apple MakerNote as an iPhone writes it: the header, then an IFD with a few int32
-    /// entries and the content identifier stored after the IFD.
-    fn apple_note(id: &[u8]) -> Vec<u8> {
-        let mut note = b"Apple iOS\0\0\x01MM".to_vec();
-        let entries: u16 = 3;
-        let data_at = 14 + 2 + 12 * usize::from(entries) + 4;
-        note.extend(entries.to_be_bytes());
-        for (tag, kind, count, value) in
-            [(0x0001u16, 9u16, 1u32, 14u32), (0x000a, 9, 1, 3), (0x0011, 2, id.len() as u32, data_at as u32)]
-        {
-            note.extend(tag.to_be_bytes());
-            note.extend(kind.to_be_bytes());
-            note.extend(count.to_be_bytes());
-            note.extend(value.to_be_bytes());
-        }
-        note.extend(0u32.to_be_bytes());
-        note.extend(id);
-        note
-    }
+    use samples::apple_maker_note as apple_note;
 
     #[test]
     fn a_live_photo_s_still_names_its_motion() {

@@ -5,11 +5,13 @@
 //! and by looking at the source object itself.
 
 use crate::error::ResizeError;
-use crate::pipeline::resize_photo;
+use crate::motion_photo::motion_video;
+use crate::pipeline::{resize_photo, ResizedPhoto};
 use crate::publish::{publish, PhotoSource};
+use bytes::Bytes;
 use shared::{
-    clear_failure, decode_sqs_body, record_failure, ChangeKind, EventError, Limits, ObjectStore, QueueError,
-    S3Change, SiteQueue, StoreError, VideoQueue,
+    clear_failure, decode_sqs_body, record_failure, ChangeKind, EventError, Limits, Object, ObjectStore,
+    QueueError, S3Change, SiteQueue, StoreError, VideoQueue,
 };
 use shoebox_core::keys::{classify_source_key, manifest_key};
 use shoebox_core::{FailureKind, Ignored, PhotoManifest, Sequencer, SiteMessage, SourceObject};
@@ -34,7 +36,7 @@ pub enum Outcome {
     Removed,
     /// An `album.yml` change was forwarded to the site builder.
     AlbumMetadataForwarded,
-    /// A video's change was sent to the video worker's queue.
+    /// A video's (or a Motion Photo's) change was sent to the video worker's queue.
     VideoForwarded,
     /// A video left alone: no video worker here (locally: no ffmpeg). It is done once there is.
     VideoWaiting,
@@ -143,6 +145,15 @@ pub struct Worker {
     queue: Arc<dyn SiteQueue>,
     videos: Option<Arc<dyn VideoQueue>>,
     limits: Limits,
+}
+
+/// A created photo's source object, or why there is nothing to do ([`Worker::fetch`]).
+#[derive(Debug)]
+pub enum Fetched {
+    /// Nothing to do: stale, already current, or gone.
+    Done(Outcome),
+    /// The object to resize.
+    Object(Object),
 }
 
 /// Whether a created object still needs work, after [`Worker::settled`] looked at its manifest.
@@ -294,30 +305,60 @@ impl Worker {
         stem: &str,
         extension: &str,
     ) -> Result<Outcome, WorkerError> {
+        let object = match self.fetch(change).await? {
+            Fetched::Done(outcome) => return Ok(outcome),
+            Fetched::Object(object) => object,
+        };
+        // An Android Motion Photo: the video worker makes the still and its motion together.
+        if let Some(videos) = self.videos.as_ref().filter(|_| motion_video(&object.body).is_some()) {
+            videos.send(change).await?;
+            return Ok(Outcome::VideoForwarded);
+        }
+        self.resize_and_publish(change, album, stem, extension, object).await
+    }
+
+    /// The source object of a created photo, unless its stored manifest says there is nothing to
+    /// do (stale, already current) or it is gone.
+    pub async fn fetch(&self, change: &S3Change) -> Result<Fetched, WorkerError> {
         let key = change.key.as_str();
         let existing = match self.settled(change).await? {
-            Settled::Done(outcome) => return Ok(outcome),
+            Settled::Done(outcome) => return Ok(Fetched::Done(outcome)),
             Settled::Pending(existing) => existing,
         };
         let object = match self.source.get(key, self.limits.max_source_bytes).await {
             Ok(Some(object)) => object,
-            Ok(None) => return Ok(Outcome::SourceGone),
+            Ok(None) => return Ok(Fetched::Done(Outcome::SourceGone)),
             Err(StoreError::TooLarge { key, size, limit }) => {
                 return Err(WorkerError::SourceTooLarge { key, size, limit })
             }
             Err(e) => return Err(e.into()),
         };
         if let Some(done) = self.current(existing.as_deref(), &object.info.etag).await? {
-            return Ok(done);
+            return Ok(Fetched::Done(done));
         }
+        Ok(Fetched::Object(object))
+    }
 
-        // Decoding and resizing are CPU-bound: keep them off the async workers.
-        let (body, ext, limits) = (object.body.clone(), extension.to_owned(), self.limits);
-        let resized = tokio::task::spawn_blocking(move || resize_photo(&body, &ext, &limits))
+    /// Makes a photo's derivatives, off the async workers (decoding and resizing are CPU-bound).
+    pub async fn resize(&self, key: &str, body: Bytes, extension: &str) -> Result<ResizedPhoto, WorkerError> {
+        let (ext, limits) = (extension.to_owned(), self.limits);
+        tokio::task::spawn_blocking(move || resize_photo(&body, &ext, &limits))
             .await
             .map_err(|e| WorkerError::Task { key: key.to_owned(), message: e.to_string() })?
-            .map_err(|source| WorkerError::Photo { key: key.to_owned(), source })?;
+            .map_err(|source| WorkerError::Photo { key: key.to_owned(), source })
+    }
 
+    /// Resizes a fetched photo, writes its derivatives and manifest, and announces it.
+    pub async fn resize_and_publish(
+        &self,
+        change: &S3Change,
+        album: &str,
+        stem: &str,
+        extension: &str,
+        object: Object,
+    ) -> Result<Outcome, WorkerError> {
+        let key = change.key.as_str();
+        let resized = self.resize(key, object.body.clone(), extension).await?;
         let source = PhotoSource {
             key,
             album,
@@ -328,7 +369,7 @@ impl Worker {
         };
         let manifest = publish(self.resized.as_ref(), &source, resized).await?;
         let derivatives = manifest.derivatives.len();
-        self.announce(manifest.clone()).await?;
+        self.announce(manifest).await?;
 
         // The previous version's derivatives stay: pages still show them until the site builder
         // has re-rendered, and it deletes them then (site_builder::update_site).

@@ -57,6 +57,10 @@ pub struct VideoSummary {
     /// Apple's Live Photo content identifier of the clip, when it carries one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_identifier: Option<String>,
+    /// The clip is the photo's own motion (an Android Motion Photo): shown as a still that
+    /// moves, like a Live Photo, not as a video.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub motion: bool,
 }
 
 /// One resized JPEG of a photo.
@@ -184,6 +188,7 @@ mod tests {
             remuxed: false,
             audio: true,
             content_identifier: Some("A-B".into()),
+            motion: false,
         });
         assert_eq!(PhotoManifest::from_json(&clip.to_json()).expect("parses"), clip);
         assert_eq!(

@@ -20,7 +20,9 @@ fn stem(source_key: &str) -> &str {
 
 /// Each still's motion clip, by the still's source key.
 pub fn motions(data: &AlbumData) -> BTreeMap<&str, &PhotoManifest> {
-    let stills: Vec<&PhotoManifest> = data.photos.values().filter(|p| p.video.is_none()).collect();
+    // A Motion Photo carries its own motion and is a still here.
+    let is_clip = |p: &PhotoManifest| p.video.as_ref().is_some_and(|v| !v.motion);
+    let stills: Vec<&PhotoManifest> = data.photos.values().filter(|p| !is_clip(p)).collect();
     let by_identifier: HashMap<&str, &str> = stills
         .iter()
         .filter_map(|p| Some((p.exif.content_identifier.as_deref()?, p.source_key.as_str())))
@@ -30,7 +32,7 @@ pub fn motions(data: &AlbumData) -> BTreeMap<&str, &PhotoManifest> {
         by_stem.entry(stem(&p.source_key)).or_default().push(&p.source_key);
     }
     let mut out = BTreeMap::new();
-    for clip in data.photos.values() {
+    for clip in data.photos.values().filter(|p| is_clip(p)) {
         let Some(video) = &clip.video else { continue };
         let still =
             video.content_identifier.as_deref().and_then(|id| by_identifier.get(id).copied()).or_else(|| {
@@ -77,6 +79,7 @@ mod tests {
                 remuxed: false,
                 audio: true,
                 content_identifier: identifier.map(Into::into),
+                motion: false,
             }),
         }
     }

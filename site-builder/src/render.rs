@@ -424,7 +424,8 @@ fn photo_view(
     let name = file.rsplit_once('.').map_or(file, |(stem, _)| stem).to_owned();
     let video = match motion {
         Some(clip) => video_view(clip, true),
-        None => video_view(p, false),
+        // A Motion Photo's own clip is its motion, like a Live Photo's.
+        None => video_view(p, p.video.as_ref().is_some_and(|v| v.motion)),
     };
     let alt = caption.cloned().unwrap_or_else(|| name.clone());
     // The tile's marks are pictures; screen readers hear what the tile is from its text.

@@ -78,6 +78,26 @@ test('the gate: 403 with the login page, a wrong password, then in, browse, ligh
   assert.equal(res.headers()['content-type'], 'image/jpeg');
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('.pswp'));
+
+  // The clips the demo made with ffmpeg: a video tile per clip, the Live pair as one item, and
+  // videos served in byte ranges, uncompressed, as S3 serves them.
+  await page.goto(`${base}/Moving%20pictures/`, { waitUntil: 'networkidle' });
+  const tiles = await page.locator('.grid a.photo').evaluateAll((links) => links.map((a) => [a.dataset.name, a.querySelector('.mark')?.textContent]));
+  assert.deepEqual(tiles.sort(), [['Harbour', '0:03'], ['IMG_0100', 'LIVE'], ['Waves', '0:04']]);
+  const clip = await page.locator('.grid a.photo[data-name="Harbour"]').getAttribute('data-video');
+  const ranged = await context.request.get(base + clip, { headers: { range: 'bytes=0-99', 'accept-encoding': 'gzip, br' } });
+  assert.equal(ranged.status(), 206);
+  assert.equal(ranged.headers()['content-type'], 'video/mp4');
+  assert.match(ranged.headers()['content-range'], /^bytes 0-99\/\d+$/);
+  assert.equal(ranged.headers()['content-encoding'], undefined);
+  assert.equal((await ranged.body()).length, 100);
+  const played = await page.evaluate(async (src) => {
+    const video = Object.assign(document.createElement('video'), { src, muted: true });
+    await video.play();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    return [video.readyState >= 3, video.currentTime > 0, video.videoWidth, video.videoHeight];
+  }, clip);
+  assert.deepEqual(played, [true, true, 360, 640], 'the portrait clip plays through the gate');
   assert.deepEqual(problems, [], 'no console errors (CSP violations would be)');
 
   await Promise.all([page.waitForURL(`${base}/_auth/login`), page.click('a.logout')]);

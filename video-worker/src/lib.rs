@@ -11,8 +11,9 @@
 //! - [`VideoWorker`]: one S3 change of a video in; poster derivatives, web MP4 and manifest out.
 
 pub mod ffmpeg;
+/// Android Motion Photos (the module lives with the photo it is in: `resize_worker`).
+pub use resize_worker::motion_photo;
 pub mod matroska;
-pub mod motion_photo;
 pub mod plan;
 pub mod probe;
 mod worker;

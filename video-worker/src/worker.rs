@@ -9,8 +9,9 @@
 use crate::ffmpeg::{Ffmpeg, FfmpegError};
 use crate::plan::{plan, Plan, MAX_DURATION_MS};
 use crate::probe::{probe, VideoInfo};
+use resize_worker::motion_photo::motion_video;
 use resize_worker::{
-    manifest_for, publish_manifest, resize_photo, Outcome, PhotoSource, Settled, Worker, WorkerError,
+    manifest_for, publish_manifest, resize_photo, Fetched, Outcome, PhotoSource, Settled, Worker, WorkerError,
 };
 use shared::{decode_sqs_body, ChangeKind, PutOptions, S3Change, StoreError};
 use shoebox_core::keys::{classify_source_key, derivative_dir, web_video_key};
@@ -50,15 +51,23 @@ impl VideoWorker {
         Ok(outcomes)
     }
 
-    /// Handles one change; one that is not a video goes to the photo worker.
+    /// Handles one change: a video, or a created photo that may be a Motion Photo (with ffmpeg);
+    /// anything else goes to the photo worker.
     pub async fn handle_change(&self, change: &S3Change) -> Result<Outcome, WorkerError> {
         self.photos.check_bucket(change)?;
-        let SourceObject::Video { album, stem, .. } = classify_source_key(&change.key) else {
-            return self.photos.handle_change(change).await;
-        };
-        let handled = match change.kind {
-            ChangeKind::Created => self.created(change, &album, &stem).await,
-            ChangeKind::Removed => self.photos.photo_removed(change, &album).await,
+        let handled = match (classify_source_key(&change.key), change.kind) {
+            (SourceObject::Video { album, stem, .. }, ChangeKind::Created) => {
+                self.created(change, &album, &stem).await
+            }
+            (SourceObject::Video { album, .. }, ChangeKind::Removed) => {
+                self.photos.photo_removed(change, &album).await
+            }
+            (SourceObject::Photo { album, stem, extension }, ChangeKind::Created)
+                if self.ffmpeg.is_some() =>
+            {
+                self.photo_created(change, &album, &stem, &extension).await
+            }
+            _ => return self.photos.handle_change(change).await,
         };
         let outcome = self.photos.keep_record(change, handled).await?;
         tracing::info!(key = %change.key, kind = ?change.kind, outcome = ?outcome, "handled");
@@ -138,6 +147,7 @@ impl VideoWorker {
             remuxed: plan == Plan::Remux,
             audio: video.audio.is_some(),
             content_identifier: video.content_identifier.clone(),
+            motion: false,
         });
         manifest.exif.captured_at = video.created_at.clone();
         // The web copy first: a manifest only ever names objects that exist.
@@ -147,6 +157,79 @@ impl VideoWorker {
         self.photos.announce(manifest).await?;
         Ok(Outcome::Resized { derivatives })
     }
+}
+
+impl VideoWorker {
+    /// A photo, with its motion when it is an Android Motion Photo. The still is shown even when
+    /// its motion cannot be: that is only logged.
+    async fn photo_created(
+        &self,
+        change: &S3Change,
+        album: &str,
+        stem: &str,
+        extension: &str,
+    ) -> Result<Outcome, WorkerError> {
+        let object = match self.photos.fetch(change).await? {
+            Fetched::Done(outcome) => return Ok(outcome),
+            Fetched::Object(object) => object,
+        };
+        let (Some(ffmpeg), Some(range)) = (&self.ffmpeg, motion_video(&object.body)) else {
+            return self.photos.resize_and_publish(change, album, stem, extension, object).await;
+        };
+        let key = change.key.as_str();
+        let still = self.photos.resize(key, object.body.clone(), extension).await?;
+        let source = PhotoSource {
+            key,
+            album,
+            stem,
+            etag: &object.info.etag,
+            bytes: object.info.size,
+            sequencer: change.sequencer.clone(),
+        };
+        let mut manifest = manifest_for(&source, &still);
+        let scratch = |source| WorkerError::Scratch { key: key.to_owned(), source };
+        std::fs::create_dir_all(&self.scratch).map_err(scratch)?;
+        let dir = tempfile::tempdir_in(&self.scratch).map_err(scratch)?;
+        let (clip_path, web_path) = (dir.path().join("motion.mp4"), dir.path().join("web.mp4"));
+        tokio::fs::write(&clip_path, &object.body[range]).await.map_err(scratch)?;
+        let web_key = web_video_key(&derivative_dir(album, stem, &object.info.etag, key));
+        match motion_copy(ffmpeg, &clip_path, &web_path).await {
+            Ok((video, plan)) => {
+                let (width, height) = match &plan {
+                    Plan::Transcode(web) => (web.width, web.height),
+                    Plan::Remux => video.video.as_ref().map_or((0, 0), |v| v.display_size()),
+                };
+                let bytes = tokio::fs::metadata(&web_path).await.map_err(scratch)?.len();
+                self.photos
+                    .resized()
+                    .put_file(&web_key, &web_path, &PutOptions::immutable("video/mp4"))
+                    .await?;
+                manifest.video = Some(VideoSummary {
+                    duration_ms: video.duration_ms,
+                    web: Derivative { width, height, key: web_key, bytes },
+                    remuxed: plan == Plan::Remux,
+                    audio: video.audio.is_some(),
+                    content_identifier: None,
+                    motion: true,
+                });
+            }
+            Err(reason) => {
+                tracing::warn!(key, reason, "the Motion Photo's clip cannot be shown; the still is")
+            }
+        }
+        publish_manifest(self.photos.resized(), &manifest, still.derivatives).await?;
+        let derivatives = manifest.stored_keys().count();
+        self.photos.announce(manifest).await?;
+        Ok(Outcome::Resized { derivatives })
+    }
+}
+
+/// Probes a Motion Photo's clip and makes its web copy.
+async fn motion_copy(ffmpeg: &Ffmpeg, clip: &Path, web: &Path) -> Result<(VideoInfo, Plan), String> {
+    let video = probe_file(clip).await?;
+    let plan = plan(&video).map_err(|r| r.to_string())?;
+    ffmpeg.web_mp4(clip, web, &plan).await.map_err(|e| e.to_string())?;
+    Ok((video, plan))
 }
 
 /// A video's content at fault: recorded, not retried.

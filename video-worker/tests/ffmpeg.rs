@@ -4,9 +4,16 @@
 //! content identifier, a web-ready H.264 MP4, an audio-only file and broken files. Each output is
 //! checked by probing it in Rust and by decoding its pixels.
 
+use bytes::Bytes;
+use shared::{
+    ChangeKind, ChannelSiteQueue, Limits, MemoryStore, ObjectStore, PutOptions, S3Change, VideoQueue,
+};
+use shoebox_core::keys::manifest_key;
+use shoebox_core::{PhotoManifest, SiteMessage};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use video_worker::{plan, probe, Ffmpeg, FfmpegError, Plan, Refusal, VideoCodec, VideoInfo};
+use video_worker::{plan, probe, Ffmpeg, FfmpegError, Plan, Refusal, VideoCodec, VideoInfo, VideoWorker};
 
 fn ffmpeg() -> Ffmpeg {
     Ffmpeg::locate(Duration::from_secs(120)).expect("these tests need ffmpeg: run ./scripts/test")
@@ -296,15 +303,13 @@ async fn a_vp9_webm_is_probed_and_transcoded() {
     }
 }
 
-/// A Motion Photo as a Pixel writes it: a JPEG with the XMP directory, then the MP4.
-#[tokio::test]
-async fn a_motion_photo_s_clip_is_found_and_made_playable() {
-    let dir = tempfile::tempdir().expect("tempdir");
+/// A Motion Photo as a Pixel writes it: a JPEG with the XMP directory, then the MP4 (a 1 s HEVC
+/// clip). Returns the photo, the plain still and the clip.
+async fn motion_photo(dir: &Path) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let still =
-        make(dir.path(), "still.jpg", &["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1"])
-            .await;
+        make(dir, "still.jpg", &["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1"]).await;
     let clip = make(
-        dir.path(),
+        dir,
         "motion.mp4",
         &[
             "-f",
@@ -332,7 +337,13 @@ async fn a_motion_photo_s_clip_is_found_and_made_playable() {
     photo.extend(app1);
     photo.extend(&still[2..]);
     photo.extend(&clip);
+    (photo, still, clip)
+}
 
+#[tokio::test]
+async fn a_motion_photo_s_clip_is_found_and_made_playable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (photo, still, clip) = motion_photo(dir.path()).await;
     let range = video_worker::motion_photo::motion_video(&photo).expect("a motion photo");
     assert_eq!(&photo[range.clone()], &clip[..]);
     let info = probe(std::io::Cursor::new(&photo[range])).expect("an MP4");
@@ -466,4 +477,101 @@ async fn cut_and_damaged_clips_never_panic_the_probe() {
         }
     }
     assert!(answers.1 > 0 && answers.0 > 0, "some damage is refused, some is harmless: {answers:?}");
+}
+
+/// The video worker's queue as a list (what the resize worker forwarded).
+#[derive(Default)]
+struct Forwarded(Mutex<Vec<S3Change>>);
+
+#[async_trait::async_trait]
+impl VideoQueue for Forwarded {
+    async fn send(&self, change: &S3Change) -> Result<(), shared::QueueError> {
+        self.0.lock().expect("lock").push(change.clone());
+        Ok(())
+    }
+}
+
+/// An Android Motion Photo goes to the video worker (routed by its content, not its name), which
+/// shows the still with its clip as motion; a plain JPEG stays with the resize worker; a Motion
+/// Photo whose clip is broken is still shown, as a still.
+#[tokio::test]
+async fn motion_photos_are_routed_by_content_and_shown_as_stills_that_move() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (photo, still, clip) = motion_photo(dir.path()).await;
+    let mut broken = photo.clone();
+    let at = broken.len() - clip.len();
+    broken[at + 8..].fill(0x55); // the ftyp box's type stays, the rest is noise
+    let source = Arc::new(MemoryStore::new());
+    let resized = Arc::new(MemoryStore::new());
+    let mut changes = Vec::new();
+    for (key, body) in [("A/PXL_1.MP.jpg", photo), ("A/plain.jpg", still), ("A/PXL_2.MP.jpg", broken)] {
+        source.put(key, Bytes::from(body), &PutOptions::immutable_jpeg()).await.expect("put");
+        let info = source.head(key).await.expect("head").expect("there");
+        changes.push(S3Change {
+            kind: ChangeKind::Created,
+            bucket: "b".into(),
+            key: key.into(),
+            size: Some(info.size),
+            etag: Some(info.etag),
+            sequencer: None,
+        });
+    }
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let forwarded = Arc::new(Forwarded::default());
+    let photos = resize_worker::Worker::new(
+        "b",
+        source.clone(),
+        resized.clone(),
+        Arc::new(ChannelSiteQueue::new(sender)),
+        Limits::default(),
+    );
+    let routing = photos.clone().with_videos(forwarded.clone());
+    let mut outcomes = Vec::new();
+    for change in &changes {
+        outcomes.push(routing.handle_change(change).await.expect("handled"));
+    }
+    use resize_worker::Outcome;
+    assert!(matches!(
+        &outcomes[..],
+        [Outcome::VideoForwarded, Outcome::Resized { .. }, Outcome::VideoForwarded]
+    ));
+    let to_video: Vec<S3Change> = forwarded.0.lock().expect("lock").clone();
+    assert_eq!(
+        to_video.iter().map(|c| c.key.as_str()).collect::<Vec<_>>(),
+        ["A/PXL_1.MP.jpg", "A/PXL_2.MP.jpg"]
+    );
+
+    let worker = VideoWorker::new(photos, Some(ffmpeg()), dir.path().join("scratch"));
+    for change in &to_video {
+        assert!(matches!(worker.handle_change(change).await.expect("handled"), Outcome::Resized { .. }));
+    }
+    let manifest = |key: &str| {
+        let resized = resized.clone();
+        let key = key.to_owned();
+        async move {
+            let body =
+                resized.get(&manifest_key(&key), 1 << 20).await.expect("get").expect("a manifest").body;
+            PhotoManifest::from_json(&body).expect("parses")
+        }
+    };
+    let moving = manifest("A/PXL_1.MP.jpg").await;
+    let video = moving.video.clone().expect("its motion");
+    assert!(video.motion, "a still that moves, not a video");
+    assert_eq!((moving.width, moving.height), (320, 240), "the still's size");
+    assert!((900..=1_100).contains(&video.duration_ms), "{} ms", video.duration_ms);
+    let web = resized.get(&video.web.key, 64 << 20).await.expect("get").expect("the web copy").body;
+    let info = probe(std::io::Cursor::new(&web)).expect("an MP4");
+    assert_eq!(info.video.map(|v| v.codec), Some(VideoCodec::H264), "HEVC motion made playable everywhere");
+    for key in moving.stored_keys() {
+        assert!(resized.head(key).await.expect("head").is_some(), "{key}");
+    }
+    let broken = manifest("A/PXL_2.MP.jpg").await;
+    assert!(broken.video.is_none() && !broken.derivatives.is_empty(), "a broken clip loses only the motion");
+    assert!(manifest("A/plain.jpg").await.video.is_none());
+    let mut announced = Vec::new();
+    while let Ok(SiteMessage::PhotoUpserted { manifest }) = receiver.try_recv() {
+        announced.push(manifest.source_key);
+    }
+    announced.sort();
+    assert_eq!(announced, ["A/PXL_1.MP.jpg", "A/PXL_2.MP.jpg", "A/plain.jpg"]);
 }
