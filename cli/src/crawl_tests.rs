@@ -4,7 +4,8 @@
 //! cookie signed for its pattern (`https://HOST/ALBUM/*`), the cookies a share link for it gives,
 //! and the cookies a user limited to it gets at sign-in; then with the whole-site cookies (signed,
 //! and a sign-in without a limit), and with none. Every album's cookies reach exactly its
-//! subtree; the whole-site ones everything; no cookie only the sign-in pages and hashed assets.
+//! subtree (videos too: their posters, web copies and originals); the whole-site ones
+//! everything; no cookie only the sign-in pages and hashed assets.
 
 use crate::build::{build, output_stores, SiteOptions};
 use crate::gate::{app, behavior_for, Gate};
@@ -81,6 +82,19 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
         std::fs::create_dir_all(&folder).expect("folder");
         let jpeg = sample_jpeg(96, 64, i as u64, None).expect("jpeg");
         std::fs::write(folder.join(format!("IMG {i}+a.jpg")), jpeg).expect("photo");
+    }
+    // A clip in some of the albums, whose poster, web copy and original must follow the same rule.
+    let ffmpeg = video_worker::Ffmpeg::locate(std::time::Duration::from_secs(60)).expect("SHOEBOX_FFMPEG");
+    let clip = tmp.path().join("clip.mp4");
+    let made = std::process::Command::new(&ffmpeg.path)
+        .args(["-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:d=0.5"])
+        .args(["-c:v", "libx264", "-pix_fmt", "yuv420p"])
+        .arg(&clip)
+        .status()
+        .expect("ffmpeg runs");
+    assert!(made.success());
+    for (i, album) in ALBUMS.iter().enumerate().filter(|(i, _)| i % 3 == 0) {
+        std::fs::copy(&clip, dir.join(album).join(format!("clip {i}+a.mp4"))).expect("clip");
     }
     let options = SiteOptions { title: "Crawl".into(), theme: None, originals: true };
     assert_eq!(build(dir.clone(), out.clone(), options, 2).await.expect("builds"), ExitCode::SUCCESS);
@@ -162,11 +176,14 @@ async fn a_cookie_for_one_album_reaches_exactly_that_album() {
         }
     }
     for object in source.list("").await.expect("source") {
-        if matches!(classify_source_key(&object.key), SourceObject::Photo { .. }) {
+        if matches!(classify_source_key(&object.key), SourceObject::Photo { .. } | SourceObject::Video { .. })
+        {
             urls.push(original_url(&object.key));
         }
     }
     assert!(urls.len() > ALBUMS.len() * 4, "pages, data files, derivatives and originals: {urls:?}");
+    let videos = urls.iter().filter(|u| u.ends_with("/video.mp4")).count();
+    assert_eq!(videos, ALBUMS.len().div_ceil(3), "every clip's web copy is crawled: {urls:?}");
 
     let mut reached: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for url in &urls {

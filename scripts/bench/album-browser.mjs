@@ -13,7 +13,7 @@ import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
 
 const [out, album] = process.argv.slice(2);
-const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.jpg': 'image/jpeg', '.json': 'application/json' };
+const types = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.jpg': 'image/jpeg', '.json': 'application/json', '.mp4': 'video/mp4' };
 const gzipped = new Map();
 const server = createServer((req, res) => {
   const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
@@ -24,7 +24,7 @@ const server = createServer((req, res) => {
   const type = types[extname(file)] ?? 'application/octet-stream';
   let body = readFileSync(file);
   const headers = { 'content-type': type };
-  if (!type.startsWith('image/') && /gzip/.test(req.headers['accept-encoding'] ?? '')) {
+  if (!/^(image|video)\//.test(type) && /gzip/.test(req.headers['accept-encoding'] ?? '')) {
     if (!gzipped.has(file)) gzipped.set(file, gzipSync(body, { level: 6 }));
     body = gzipped.get(file);
     headers['content-encoding'] = 'gzip';

@@ -21,4 +21,4 @@ mod worker;
 pub use ffmpeg::{Ffmpeg, FfmpegError};
 pub use plan::{plan, Plan, Refusal, WebVideo};
 pub use probe::{probe, ProbeError, VideoCodec, VideoInfo, VideoTrack};
-pub use worker::VideoWorker;
+pub use worker::{transcode_limit_ms, VideoWorker};

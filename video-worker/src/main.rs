@@ -27,7 +27,7 @@ async fn main() -> Result<(), Error> {
     let config = WorkerConfig::from_env()?;
     // Killed before the Lambda's own timeout, so the failure is recorded, not retried blindly.
     let ffmpeg = Ffmpeg::locate(Duration::from_secs(seconds("FFMPEG_TIMEOUT_SECONDS", 840)?))?;
-    let max_transcode = seconds("MAX_TRANSCODE_SECONDS", 1_200)?;
+    let max_transcode = seconds("MAX_TRANSCODE_SECONDS", 1_000)?;
     let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let s3 = s3_client(&sdk);
     let photos = Worker::new(

@@ -100,14 +100,18 @@ impl VideoWorker {
 
         let video = probe_file(&source_path).await.map_err(|reason| refused(key, reason))?;
         let plan = plan(&video).map_err(|r| refused(key, format!("not shown: {r}")))?;
-        if matches!(plan, Plan::Transcode(_)) && video.duration_ms > self.max_transcode_ms {
+        let frames = video.video.as_ref().map_or((0, 0), |v| (v.width, v.height));
+        let longest = transcode_limit_ms(self.max_transcode_ms, frames);
+        if matches!(plan, Plan::Transcode(_)) && video.duration_ms > longest {
             return Err(refused(
                 key,
                 format!(
-                    "not shown: it lasts {} s and needs encoding, but one run encodes at most {} s \
-                     (MAX_TRANSCODE_SECONDS); trim it or upload an H.264 MP4 of it",
+                    "not shown: it lasts {} s and needs encoding, but one run encodes at most {} s of \
+                     {}×{} video (MAX_TRANSCODE_SECONDS, for 1080p); trim it or upload an H.264 MP4 of it",
                     video.duration_ms / 1000,
-                    self.max_transcode_ms / 1000
+                    longest / 1000,
+                    frames.0,
+                    frames.1
                 ),
             ));
         }
@@ -232,6 +236,14 @@ async fn motion_copy(ffmpeg: &Ffmpeg, clip: &Path, web: &Path) -> Result<(VideoI
     Ok((video, plan))
 }
 
+/// The longest clip of `frames` (coded width × height) one run encodes, given the limit for
+/// 1080p. Decoding and scaling grow with the source's pixels to the power 0.75: a 2160p source
+/// measured 2.85× the CPU of a 1080p one per second (docs/performance.md), and 4^0.75 = 2.83.
+pub fn transcode_limit_ms(max_at_1080p_ms: u64, (width, height): (u32, u32)) -> u64 {
+    let pixels = f64::from(width) * f64::from(height) / (1920.0 * 1080.0);
+    (max_at_1080p_ms as f64 / pixels.powf(0.75).max(1.0)) as u64
+}
+
 /// A video's content at fault: recorded, not retried.
 fn refused(key: &str, reason: String) -> WorkerError {
     WorkerError::Video { key: key.to_owned(), reason }
@@ -246,4 +258,18 @@ async fn probe_file(path: &Path) -> Result<VideoInfo, String> {
     })
     .await
     .map_err(|e| format!("the probe stopped: {e}"))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn larger_frames_get_a_shorter_limit_smaller_ones_the_1080p_limit() {
+        assert_eq!(transcode_limit_ms(1_200_000, (1920, 1080)), 1_200_000);
+        assert_eq!(transcode_limit_ms(1_200_000, (1080, 1920)), 1_200_000, "portrait alike");
+        assert_eq!(transcode_limit_ms(1_200_000, (640, 360)), 1_200_000, "never longer than the limit");
+        assert_eq!(transcode_limit_ms(1_200_000, (3840, 2160)), 424_264);
+        assert_eq!(transcode_limit_ms(1_200_000, (0, 0)), 1_200_000);
+    }
 }

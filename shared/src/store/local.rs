@@ -202,6 +202,58 @@ impl ObjectStore for LocalStore {
         .await
     }
 
+    async fn get_to_file(
+        &self,
+        key: &str,
+        to: &Path,
+        max_bytes: u64,
+    ) -> Result<Option<ObjectInfo>, StoreError> {
+        use md5::{Digest, Md5};
+        use std::io::Read as _;
+        let (path, to) = (self.path_of(key)?, to.to_owned());
+        let key = key.to_owned();
+        blocking(move || {
+            let Some(meta) = file_metadata(&path, &key)? else { return Ok(None) };
+            if meta.len() > max_bytes {
+                return Err(StoreError::TooLarge { key, size: meta.len(), limit: max_bytes });
+            }
+            let mut from = match std::fs::File::open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io(&key, "read")(e)),
+            };
+            // Copied and hashed in one pass: a video is never held in memory.
+            let mut out = std::fs::File::create(&to).map_err(io(&key, "write a scratch copy"))?;
+            let (mut md5, mut size, mut buffer) = (Md5::new(), 0u64, vec![0u8; 1 << 20]);
+            loop {
+                let n = from.read(&mut buffer).map_err(io(&key, "read"))?;
+                if n == 0 {
+                    break;
+                }
+                size += n as u64;
+                if size > max_bytes {
+                    return Err(StoreError::TooLarge { key, size, limit: max_bytes });
+                }
+                md5.update(&buffer[..n]);
+                out.write_all(&buffer[..n]).map_err(io(&key, "write a scratch copy"))?;
+            }
+            let etag = super::lower_hex(&md5.finalize());
+            Ok(Some(ObjectInfo { key, size, etag }))
+        })
+        .await
+    }
+
+    async fn put_file(&self, key: &str, from: &Path, _options: &PutOptions) -> Result<(), StoreError> {
+        let (path, from) = (self.path_of(key)?, from.to_owned());
+        let key = key.to_owned();
+        blocking(move || {
+            write_whole_with(&path, &key, |file| {
+                std::io::copy(&mut std::fs::File::open(&from)?, file).map(|_| ())
+            })
+        })
+        .await
+    }
+
     async fn put(&self, key: &str, body: Bytes, _options: &PutOptions) -> Result<(), StoreError> {
         let path = self.path_of(key)?;
         let key = key.to_owned();
@@ -278,6 +330,15 @@ impl ObjectStore for LocalStore {
 
 /// Writes `body` to a temporary file beside `path`, then renames it into place.
 fn write_whole(path: &Path, body: &[u8], key: &str) -> Result<(), StoreError> {
+    write_whole_with(path, key, |file| file.write_all(body))
+}
+
+/// [`write_whole`] with the content written by `fill` (a copy of a large file, streamed).
+fn write_whole_with(
+    path: &Path,
+    key: &str,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
+) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(io(key, "create folder"))?;
     let mut builder = tempfile::Builder::new();
@@ -290,7 +351,7 @@ fn write_whole(path: &Path, body: &[u8], key: &str) -> Result<(), StoreError> {
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut tmp = builder.tempfile_in(dir).map_err(io(key, "create temp file"))?;
-    tmp.write_all(body).map_err(io(key, "write"))?;
+    fill(tmp.as_file_mut()).map_err(io(key, "write"))?;
     tmp.as_file().sync_data().map_err(io(key, "sync"))?;
     tmp.persist(path).map_err(|e| io(key, "rename into place")(e.error))?;
     Ok(())
@@ -332,6 +393,24 @@ fn walk(root: &Path, dir: &Path, prefix: &str, out: &mut Vec<ObjectInfo>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn files_go_in_and_out_whole_with_the_etag_of_their_content() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = LocalStore::new(dir.path().join("bucket"));
+        let body: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let from = dir.path().join("from.bin");
+        std::fs::write(&from, &body).expect("write");
+        store.put_file("a/v.mp4", &from, &PutOptions::immutable("video/mp4")).await.expect("put");
+        let to = dir.path().join("to.bin");
+        let info = store.get_to_file("a/v.mp4", &to, 4_000_000).await.expect("get").expect("there");
+        assert_eq!((info.size, info.etag.as_str()), (body.len() as u64, md5_etag(&body).as_str()));
+        assert_eq!(store.head("a/v.mp4").await.expect("head").expect("there").etag, info.etag);
+        assert_eq!(std::fs::read(&to).expect("read"), body);
+        assert!(store.get_to_file("a/none.mp4", &to, 10).await.expect("get").is_none());
+        let refused = store.get_to_file("a/v.mp4", &to, 1_000).await.expect_err("too large");
+        assert!(matches!(refused, StoreError::TooLarge { size: 3_000_000, limit: 1_000, .. }), "{refused}");
+    }
 
     #[test]
     fn leftovers_of_a_killed_write_are_removed_and_nothing_else() {

@@ -238,5 +238,10 @@ pub trait ObjectStore: Send + Sync + std::fmt::Debug {
 /// Hex MD5 of a body: the ETag S3 gives a single-part upload, and the local store's ETag.
 pub fn md5_etag(body: &[u8]) -> String {
     use md5::{Digest, Md5};
-    Md5::digest(body).iter().map(|b| format!("{b:02x}")).collect()
+    lower_hex(&Md5::digest(body))
+}
+
+/// Lower-case hex of a digest, as ETags spell it.
+fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
