@@ -3,6 +3,9 @@
 use super::{Object, ObjectInfo, ObjectStore, Precondition, PutOptions, StoreError};
 use async_trait::async_trait;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_s3::operation::get_object::GetObjectOutput;
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
+use aws_sdk_s3::primitives::ByteStream;
 use bytes::Bytes;
 
 /// Builds an S3 client from the shared SDK configuration.
@@ -25,6 +28,37 @@ impl S3Store {
     /// A store for `bucket`, using a client built once per process.
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
         Self { client, bucket: bucket.into() }
+    }
+
+    /// A GetObject response and what it says of the object, `None` when there is none; refused
+    /// past `max_bytes` by its Content-Length, before the body is read.
+    async fn open(
+        &self,
+        key: &str,
+        max_bytes: u64,
+    ) -> Result<Option<(GetObjectOutput, ObjectInfo)>, StoreError> {
+        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(out) => out,
+            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
+            Err(e) => return Err(self.err(key, "GetObject", e)),
+        };
+        let info =
+            ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
+        if info.size > max_bytes {
+            return Err(StoreError::TooLarge { key: key.to_owned(), size: info.size, limit: max_bytes });
+        }
+        Ok(Some((out, info)))
+    }
+
+    /// A PutObject of `body` at `key` with the object's content type and caching.
+    fn put_request(&self, key: &str, body: ByteStream, options: &PutOptions) -> PutObjectFluentBuilder {
+        self.client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .body(body)
+            .set_content_type(options.content_type.clone())
+            .set_cache_control(options.cache_control.clone())
     }
 
     fn err<E: std::error::Error>(&self, key: &str, op: &'static str, e: E) -> StoreError {
@@ -64,16 +98,7 @@ impl ObjectStore for S3Store {
     }
 
     async fn get(&self, key: &str, max_bytes: u64) -> Result<Option<Object>, StoreError> {
-        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
-            Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
-            Err(e) => return Err(self.err(key, "GetObject", e)),
-        };
-        let info =
-            ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
-        if info.size > max_bytes {
-            return Err(StoreError::TooLarge { key: key.to_owned(), size: info.size, limit: max_bytes });
-        }
+        let Some((out, info)) = self.open(key, max_bytes).await? else { return Ok(None) };
         let body = out.body.collect().await.map_err(|e| self.err(key, "GetObject body", e))?.into_bytes();
         // Content-Length can be absent (chunked responses); the limit still holds.
         if body.len() as u64 > max_bytes {
@@ -93,17 +118,8 @@ impl ObjectStore for S3Store {
         max_bytes: u64,
     ) -> Result<Option<ObjectInfo>, StoreError> {
         use tokio::io::AsyncWriteExt as _;
-        let mut out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
-            Ok(out) => out,
-            Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
-            Err(e) => return Err(self.err(key, "GetObject", e)),
-        };
-        let mut info =
-            ObjectInfo { key: key.to_owned(), size: size(out.content_length()), etag: unquote(out.e_tag()) };
+        let Some((mut out, mut info)) = self.open(key, max_bytes).await? else { return Ok(None) };
         let too_large = |size| StoreError::TooLarge { key: key.to_owned(), size, limit: max_bytes };
-        if info.size > max_bytes {
-            return Err(too_large(info.size));
-        }
         let io = |source| StoreError::Io { key: key.to_owned(), op: "write a scratch copy", source };
         let mut file = tokio::fs::File::create(path).await.map_err(io)?;
         let mut written = 0u64;
@@ -126,30 +142,15 @@ impl ObjectStore for S3Store {
         path: &std::path::Path,
         options: &PutOptions,
     ) -> Result<(), StoreError> {
-        let body = aws_sdk_s3::primitives::ByteStream::from_path(path)
+        let body = ByteStream::from_path(path)
             .await
             .map_err(|e| self.err(key, "PutObject (reading the file)", e))?;
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .body(body)
-            .set_content_type(options.content_type.clone())
-            .set_cache_control(options.cache_control.clone())
-            .send()
-            .await
-            .map_err(|e| self.err(key, "PutObject", e))?;
+        self.put_request(key, body, options).send().await.map_err(|e| self.err(key, "PutObject", e))?;
         Ok(())
     }
 
     async fn put(&self, key: &str, body: Bytes, options: &PutOptions) -> Result<(), StoreError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .body(body.into())
-            .set_content_type(options.content_type.clone())
-            .set_cache_control(options.cache_control.clone())
+        self.put_request(key, body.into(), options)
             .send()
             .await
             .map_err(|e| self.err(key, "PutObject", e))?;
@@ -163,14 +164,7 @@ impl ObjectStore for S3Store {
         options: &PutOptions,
         precondition: &Precondition,
     ) -> Result<(), StoreError> {
-        let request = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .body(body.into())
-            .set_content_type(options.content_type.clone())
-            .set_cache_control(options.cache_control.clone());
+        let request = self.put_request(key, body.into(), options);
         let request = match precondition {
             Precondition::Absent => request.if_none_match("*"),
             Precondition::Matches(etag) => request.if_match(format!("\"{etag}\"")),
