@@ -368,6 +368,10 @@ async fn resize_all(worker: &VideoWorker, changes: Vec<S3Change>, jobs: usize) -
                 tally.resized += 1;
                 progress.set_message(key);
             }
+            Ok((key, Ok(Outcome::ResizedWithoutMotion { reason, .. }))) => {
+                tally.resized += 1;
+                progress.suspend(|| eprintln!("shoebox: {key} is shown without its motion: {reason}"));
+            }
             Ok((_, Ok(Outcome::AlreadyCurrent))) => tally.current += 1,
             Ok((_, Ok(Outcome::Removed))) => tally.removed += 1,
             Ok((_, Ok(Outcome::VideoWaiting))) => tally.waiting += 1,

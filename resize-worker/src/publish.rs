@@ -3,7 +3,7 @@
 
 use crate::pipeline::{EncodedJpeg, ResizedPhoto};
 use bytes::Bytes;
-use shared::{ObjectStore, PutOptions, StoreError};
+use shared::{ObjectInfo, ObjectStore, PutOptions, S3Change, StoreError};
 use shoebox_core::keys::{derivative_dir, derivative_key, manifest_key};
 use shoebox_core::{Derivative, PhotoManifest, Sequencer, MANIFEST_SCHEMA};
 
@@ -22,6 +22,21 @@ pub struct PhotoSource<'a> {
     pub bytes: u64,
     /// Sequencer of the event that caused this work, when known.
     pub sequencer: Option<Sequencer>,
+}
+
+impl<'a> PhotoSource<'a> {
+    /// The source of a created photo (or video): the change that announced it and the object
+    /// that was read.
+    pub fn of(change: &'a S3Change, album: &'a str, stem: &'a str, object: &'a ObjectInfo) -> Self {
+        Self {
+            key: &change.key,
+            album,
+            stem,
+            etag: &object.etag,
+            bytes: object.size,
+            sequencer: change.sequencer.clone(),
+        }
+    }
 }
 
 /// Builds the manifest for `photo` with the derivative keys of the key scheme.

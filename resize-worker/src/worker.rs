@@ -34,6 +34,13 @@ pub enum Outcome {
     SourceGone,
     /// A deleted photo's derivatives and manifest were removed and the removal announced.
     Removed,
+    /// A Motion Photo's still was resized and shown, but its clip cannot be: why.
+    ResizedWithoutMotion {
+        /// How many derivatives were written.
+        derivatives: usize,
+        /// What is wrong with the clip.
+        reason: String,
+    },
     /// An `album.yml` change was forwarded to the site builder.
     AlbumMetadataForwarded,
     /// A video's (or a Motion Photo's) change was sent to the video worker's queue.
@@ -357,16 +364,8 @@ impl Worker {
         extension: &str,
         object: Object,
     ) -> Result<Outcome, WorkerError> {
-        let key = change.key.as_str();
-        let resized = self.resize(key, object.body.clone(), extension).await?;
-        let source = PhotoSource {
-            key,
-            album,
-            stem,
-            etag: &object.info.etag,
-            bytes: object.info.size,
-            sequencer: change.sequencer.clone(),
-        };
+        let resized = self.resize(&change.key, object.body.clone(), extension).await?;
+        let source = PhotoSource::of(change, album, stem, &object.info);
         let manifest = publish(self.resized.as_ref(), &source, resized).await?;
         let derivatives = manifest.derivatives.len();
         self.announce(manifest).await?;

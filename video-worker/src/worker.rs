@@ -11,7 +11,7 @@ use crate::plan::{plan, Plan, MAX_DURATION_MS};
 use crate::probe::{probe, VideoInfo};
 use resize_worker::motion_photo::motion_video;
 use resize_worker::{
-    manifest_for, publish_manifest, resize_photo, Fetched, Outcome, PhotoSource, Settled, Worker, WorkerError,
+    manifest_for, publish_manifest, Fetched, Outcome, PhotoSource, Settled, Worker, WorkerError,
 };
 use shared::{decode_sqs_body, ChangeKind, PutOptions, S3Change, StoreError};
 use shoebox_core::keys::{classify_source_key, derivative_dir, web_video_key};
@@ -81,9 +81,7 @@ impl VideoWorker {
             Settled::Pending(existing) => existing,
         };
         let key = change.key.as_str();
-        let scratch = |source| WorkerError::Scratch { key: key.to_owned(), source };
-        std::fs::create_dir_all(&self.scratch).map_err(scratch)?;
-        let dir = tempfile::tempdir_in(&self.scratch).map_err(scratch)?;
+        let dir = self.scratch_dir(key)?;
         let source_path = dir.path().join("source");
         let limit = self.photos.limits().max_video_bytes;
         let info = match self.photos.source().get_to_file(key, &source_path, limit).await {
@@ -123,49 +121,20 @@ impl VideoWorker {
         ffmpeg.poster(&source_path, &poster_path, video.duration_ms).await.map_err(failed)?;
         ffmpeg.web_mp4(&source_path, &web_path, &plan).await.map_err(failed)?;
 
-        let poster = tokio::fs::read(&poster_path).await.map_err(scratch)?;
-        let limits = *self.photos.limits();
-        let resized = tokio::task::spawn_blocking(move || resize_photo(&poster, "jpg", &limits))
-            .await
-            .map_err(|e| WorkerError::Task { key: key.to_owned(), message: e.to_string() })?
-            .map_err(|source| WorkerError::Photo { key: key.to_owned(), source })?;
-
-        let source = PhotoSource {
-            key,
-            album,
-            stem,
-            etag: &info.etag,
-            bytes: info.size,
-            sequencer: change.sequencer.clone(),
-        };
+        let poster = tokio::fs::read(&poster_path).await.map_err(|e| scratch(key, e))?;
+        let resized = self.photos.resize(key, poster.into(), "jpg").await?;
+        let source = PhotoSource::of(change, album, stem, &info);
         let mut manifest = manifest_for(&source, &resized);
-        let (width, height) = match &plan {
-            Plan::Transcode(web) => (web.width, web.height),
-            Plan::Remux => (resized.width, resized.height),
-        };
-        let web_key = web_video_key(&derivative_dir(album, stem, &info.etag, key));
-        let web_bytes = tokio::fs::metadata(&web_path).await.map_err(scratch)?.len();
-        manifest.video = Some(VideoSummary {
-            duration_ms: video.duration_ms,
-            web: Derivative { width, height, key: web_key.clone(), bytes: web_bytes },
-            remuxed: plan == Plan::Remux,
-            audio: video.audio.is_some(),
-            content_identifier: video.content_identifier.clone(),
-            motion: false,
-        });
+        manifest.video = Some(self.put_web_copy(&source, &web_path, &video, &plan, false).await?);
         manifest.exif.captured_at = video.created_at.clone();
-        // The web copy first: a manifest only ever names objects that exist.
-        self.photos.resized().put_file(&web_key, &web_path, &PutOptions::immutable("video/mp4")).await?;
         publish_manifest(self.photos.resized(), &manifest, resized.derivatives).await?;
-        let derivatives = manifest.derivatives.len() + 1;
+        let derivatives = manifest.stored_keys().count();
         self.photos.announce(manifest).await?;
         Ok(Outcome::Resized { derivatives })
     }
-}
 
-impl VideoWorker {
     /// A photo, with its motion when it is an Android Motion Photo. The still is shown even when
-    /// its motion cannot be: that is only logged.
+    /// its motion cannot be ([`Outcome::ResizedWithoutMotion`] says why).
     async fn photo_created(
         &self,
         change: &S3Change,
@@ -182,50 +151,65 @@ impl VideoWorker {
         };
         let key = change.key.as_str();
         let still = self.photos.resize(key, object.body.clone(), extension).await?;
-        let source = PhotoSource {
-            key,
-            album,
-            stem,
-            etag: &object.info.etag,
-            bytes: object.info.size,
-            sequencer: change.sequencer.clone(),
-        };
+        let source = PhotoSource::of(change, album, stem, &object.info);
         let mut manifest = manifest_for(&source, &still);
-        let scratch = |source| WorkerError::Scratch { key: key.to_owned(), source };
-        std::fs::create_dir_all(&self.scratch).map_err(scratch)?;
-        let dir = tempfile::tempdir_in(&self.scratch).map_err(scratch)?;
+        let dir = self.scratch_dir(key)?;
         let (clip_path, web_path) = (dir.path().join("motion.mp4"), dir.path().join("web.mp4"));
-        tokio::fs::write(&clip_path, &object.body[range]).await.map_err(scratch)?;
-        let web_key = web_video_key(&derivative_dir(album, stem, &object.info.etag, key));
-        match motion_copy(ffmpeg, &clip_path, &web_path).await {
+        tokio::fs::write(&clip_path, &object.body[range]).await.map_err(|e| scratch(key, e))?;
+        let lost = match motion_copy(ffmpeg, &clip_path, &web_path).await {
             Ok((video, plan)) => {
-                let (width, height) = match &plan {
-                    Plan::Transcode(web) => (web.width, web.height),
-                    Plan::Remux => video.video.as_ref().map_or((0, 0), |v| v.display_size()),
-                };
-                let bytes = tokio::fs::metadata(&web_path).await.map_err(scratch)?.len();
-                self.photos
-                    .resized()
-                    .put_file(&web_key, &web_path, &PutOptions::immutable("video/mp4"))
-                    .await?;
-                manifest.video = Some(VideoSummary {
-                    duration_ms: video.duration_ms,
-                    web: Derivative { width, height, key: web_key, bytes },
-                    remuxed: plan == Plan::Remux,
-                    audio: video.audio.is_some(),
-                    content_identifier: None,
-                    motion: true,
-                });
+                manifest.video = Some(self.put_web_copy(&source, &web_path, &video, &plan, true).await?);
+                None
             }
-            Err(reason) => {
-                tracing::warn!(key, reason, "the Motion Photo's clip cannot be shown; the still is")
-            }
-        }
+            Err(reason) => Some(reason),
+        };
         publish_manifest(self.photos.resized(), &manifest, still.derivatives).await?;
         let derivatives = manifest.stored_keys().count();
         self.photos.announce(manifest).await?;
-        Ok(Outcome::Resized { derivatives })
+        Ok(match lost {
+            None => Outcome::Resized { derivatives },
+            Some(reason) => Outcome::ResizedWithoutMotion { derivatives, reason },
+        })
     }
+
+    /// A fresh scratch folder for one file's work, removed when dropped.
+    fn scratch_dir(&self, key: &str) -> Result<tempfile::TempDir, WorkerError> {
+        std::fs::create_dir_all(&self.scratch).map_err(|e| scratch(key, e))?;
+        tempfile::tempdir_in(&self.scratch).map_err(|e| scratch(key, e))
+    }
+
+    /// Writes the web copy at `web_path` beside the derivatives of `source` (before the manifest
+    /// that will name it) and says what it is.
+    async fn put_web_copy(
+        &self,
+        source: &PhotoSource<'_>,
+        web_path: &Path,
+        video: &VideoInfo,
+        plan: &Plan,
+        motion: bool,
+    ) -> Result<VideoSummary, WorkerError> {
+        let key = source.key;
+        let (width, height) = match plan {
+            Plan::Transcode(web) => (web.width, web.height),
+            Plan::Remux => video.video.as_ref().map_or((0, 0), |v| v.display_size()),
+        };
+        let web_key = web_video_key(&derivative_dir(source.album, source.stem, source.etag, key));
+        let bytes = tokio::fs::metadata(web_path).await.map_err(|e| scratch(key, e))?.len();
+        self.photos.resized().put_file(&web_key, web_path, &PutOptions::immutable("video/mp4")).await?;
+        Ok(VideoSummary {
+            duration_ms: video.duration_ms,
+            web: Derivative { width, height, key: web_key, bytes },
+            remuxed: *plan == Plan::Remux,
+            audio: video.audio.is_some(),
+            content_identifier: if motion { None } else { video.content_identifier.clone() },
+            motion,
+        })
+    }
+}
+
+/// The worker's own scratch space failed: another try may pass.
+fn scratch(key: &str, source: std::io::Error) -> WorkerError {
+    WorkerError::Scratch { key: key.to_owned(), source }
 }
 
 /// Probes a Motion Photo's clip and makes its web copy.

@@ -542,9 +542,13 @@ async fn motion_photos_are_routed_by_content_and_shown_as_stills_that_move() {
     );
 
     let worker = VideoWorker::new(photos, Some(ffmpeg()), dir.path().join("scratch"));
-    for change in &to_video {
-        assert!(matches!(worker.handle_change(change).await.expect("handled"), Outcome::Resized { .. }));
-    }
+    assert!(matches!(worker.handle_change(&to_video[0]).await.expect("handled"), Outcome::Resized { .. }));
+    // The broken clip's loss reaches the caller as a value, with its reason.
+    let without = worker.handle_change(&to_video[1]).await.expect("handled");
+    assert!(
+        matches!(&without, Outcome::ResizedWithoutMotion { reason, .. } if reason.contains("not a video Shoebox can read")),
+        "{without:?}"
+    );
     let manifest = |key: &str| {
         let resized = resized.clone();
         let key = key.to_owned();
