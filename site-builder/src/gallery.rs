@@ -66,8 +66,15 @@ impl Default for GallerySummary {
 /// The album's photos (and videos) in the order its `album.yml` asks for; a Live Photo's motion
 /// clip is not an item of its own ([`crate::live`]).
 pub fn ordered_photos(data: &AlbumData) -> Vec<&PhotoManifest> {
-    let paired: BTreeSet<&str> =
-        crate::live::motions(data).into_values().map(|clip| clip.source_key.as_str()).collect();
+    ordered_with(data, &crate::live::motions(data))
+}
+
+/// [`ordered_photos`] for a caller that has the album's Live pairs already.
+pub fn ordered_with<'a>(
+    data: &'a AlbumData,
+    motions: &BTreeMap<&str, &'a PhotoManifest>,
+) -> Vec<&'a PhotoManifest> {
+    let paired: BTreeSet<&str> = motions.values().map(|clip| clip.source_key.as_str()).collect();
     let mut photos: Vec<&PhotoManifest> =
         data.photos.values().filter(|p| !paired.contains(p.source_key.as_str())).collect();
     let by_name =

@@ -3,7 +3,7 @@
 
 use crate::album::AlbumData;
 use crate::assets::{Asset, Assets};
-use crate::gallery::{ordered_photos, AlbumSummary, Cover, GallerySummary};
+use crate::gallery::{ordered_with, AlbumSummary, Cover, GallerySummary};
 use crate::parts::{GRID_CUTS, INLINE_PHOTOS};
 use crate::theme::Theme;
 use base64::Engine as _;
@@ -619,7 +619,7 @@ impl Renderer {
         page.subalbums = self.tiles(gallery, path);
         let captions = &data.metadata.captions;
         let motions = crate::live::motions(data);
-        let mut photos: Vec<PhotoView> = ordered_photos(data)
+        let mut photos: Vec<PhotoView> = ordered_with(data, &motions)
             .into_iter()
             .map(|p| {
                 let motion = motions.get(p.source_key.as_str()).copied();
